@@ -1,0 +1,100 @@
+"End-to-end tests of train / eval / generate with the tiny preset (needs the prepared data)."
+import json, math, os, signal, subprocess, sys, time
+from pathlib import Path
+import pytest, torch, yaml
+from conftest import cli, needs_data, ROOT, DATA
+
+pytestmark = needs_data
+TINY = ['--preset', 'tiny', '--data', DATA, '--wandb', 'off']
+
+def metrics(run): return [json.loads(l) for l in (run/'metrics.jsonl').read_text().splitlines()]
+
+@pytest.fixture(scope='module')
+def tiny_run(tmp_path_factory):
+    run = tmp_path_factory.mktemp('runs')/'tiny'
+    cli('train', *TINY, '--run-dir', run, '--max-steps', 40)
+    return run
+
+def test_tiny_run_learns_and_leaves_its_files(tiny_run):
+    rows = [r for r in metrics(tiny_run) if 'loss' in r]
+    assert rows[-1]['loss'] < rows[0]['loss'] - 1.0                 # the loss falls
+    assert {'step', 'loss', 'lr', 'tokens', 'tokens_per_s'} <= set(rows[0])
+    ev = [r for r in metrics(tiny_run) if 'val_loss' in r]
+    assert ev and {'val_loss', 'val_ppl'} <= set(ev[0])
+    ck = sorted(p.name for p in (tiny_run/'checkpoints').iterdir())
+    assert ck == ['best.pt', 'step_0000020.pt', 'step_0000030.pt', 'step_0000040.pt']   # last 3 + best
+    cfg = yaml.safe_load((tiny_run/'config.yaml').read_text())
+    assert cfg['git_commit'] and len(cfg['tokenizer_sha256']) == 64 and cfg['seed'] == 42
+    assert (tiny_run/'loss.png').stat().st_size > 1000
+
+def _final_state(run):
+    return torch.load(run/'checkpoints'/'step_0000040.pt', weights_only=True)['model']
+
+def test_sigkill_and_resume_is_exact(tiny_run, tmp_path):
+    run = tmp_path/'killed'
+    env = {**os.environ, 'WANDB_MODE': 'disabled'}
+    p = subprocess.Popen([sys.executable, '-m', 'scratch_lm.cli', 'train', *map(str, TINY), '--run-dir', str(run),
+                          '--max-steps', '40'], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 300
+    while not (run/'checkpoints'/'step_0000020.pt').exists():
+        assert p.poll() is None and time.time() < deadline, 'run ended before its second checkpoint'
+        time.sleep(0.05)
+    p.send_signal(signal.SIGKILL); p.wait()
+    assert not (run/'checkpoints'/'step_0000040.pt').exists()
+    out = cli('train', *TINY, '--run-dir', run, '--max-steps', 40).stdout
+    assert 'resuming' in out
+    a, b = metrics(tiny_run), metrics(run)
+    assert a[-1]['loss'] == b[-1]['loss']                             # exactly the same final loss
+    assert [r['step'] for r in a] == [r['step'] for r in b]           # no duplicated log lines
+    sa, sb = _final_state(tiny_run), _final_state(run)
+    assert all(torch.equal(sa[k], sb[k]) for k in sa)                 # and bit-identical weights
+
+def test_corrupt_newest_checkpoint_falls_back(tiny_run, tmp_path):
+    import shutil
+    run = tmp_path/'corrupt'; shutil.copytree(tiny_run, run)
+    newest = run/'checkpoints'/'step_0000040.pt'
+    newest.write_bytes(newest.read_bytes()[:1000])
+    r = cli('train', *TINY, '--run-dir', run, '--max-steps', 40)
+    assert 'step_0000040.pt: not a readable scratch_lm checkpoint' in r.stdout + r.stderr
+    assert 'resuming' in r.stdout and 'step 30' in r.stdout
+    assert metrics(run)[-1]['loss'] == metrics(tiny_run)[-1]['loss']
+
+def test_nan_loss_stops_with_the_step_named(tmp_path, monkeypatch):
+    import scratch_lm.train as T
+    from scratch_lm.model import GPT
+    class Exploding(GPT):
+        calls = 0
+        def forward(self, idx, targets=None, **kw):
+            out = super().forward(idx, targets, **kw)
+            Exploding.calls += 1
+            return (out[0], out[1] * float('nan')) if targets is not None and Exploding.calls > 12 else out
+    monkeypatch.setattr(T, 'GPT', Exploding)
+    cfg = T.load_config('tiny', data=str(DATA), wandb='off', ckpt_every=5)
+    with pytest.raises(T.TrainingDiverged, match=r'loss is nan at step 7; stopped. Last good checkpoint: .*step_0000005.pt'):
+        T.train(cfg, tmp_path/'nan', max_steps=20, quiet=True)
+    assert sorted(p.name for p in (tmp_path/'nan'/'checkpoints').iterdir()) == ['step_0000005.pt']
+
+def test_eval_json_on_any_text(tiny_run, tmp_path):
+    f = tmp_path/'t.txt'; f.write_text(' = Test = \n The cat sat on the mat . \n' * 30)
+    r = json.loads(cli('eval', '--checkpoint', tiny_run/'checkpoints'/'best.pt', '--text', f, '--json').stdout)
+    for k in ('total_nll', 'n_tokens', 'n_words', 'n_bytes', 'token_ppl', 'word_ppl', 'bits_per_byte'): assert k in r
+    assert math.isclose(r['token_ppl'], math.exp(r['total_nll'] / r['n_tokens']))
+    assert r['n_words'] == 30 * 10
+    s = json.loads(cli('eval', '--checkpoint', tiny_run/'checkpoints'/'best.pt', '--text', f, '--json', '--stride', 16).stdout)
+    assert s['n_tokens'] == r['n_tokens'] and s['mode'] == 'sliding(stride=16)'
+    bad = cli('eval', '--checkpoint', tmp_path/'none.pt', '--text', f, check=False)
+    assert bad.returncode == 1 and bad.stderr.count('\n') == 1
+
+def test_generate_cli(tiny_run):
+    ck = tiny_run/'checkpoints'/'best.pt'
+    a = cli('generate', '--checkpoint', ck, '--prompt', 'The history of', '--max-new-tokens', 20, '--seed', 7).stdout
+    assert a.startswith('The history of') and a == cli('generate', '--checkpoint', ck, '--prompt', 'The history of',
+                                                         '--max-new-tokens', 20, '--seed', 7).stdout
+    s = cli('generate', '--checkpoint', ck, '--prompt', 'The history of', '--max-new-tokens', 20, '--seed', 7, '--stream').stdout
+    assert s == a
+    for args, msg in [(['--top-p', '1.5'], 'top_p must be in (0, 1]'), (['--temperature', '-1'], 'temperature must be >= 0'),
+                      (['--checkpoint', 'missing.pt'], 'checkpoint not found')]:
+        r = cli('generate', '--checkpoint', ck, '--prompt', 'x', *args, check=False)
+        assert r.returncode == 1 and r.stderr.count('\n') == 1 and msg in r.stderr, r.stderr
+    long = cli('generate', '--checkpoint', ck, '--prompt', 'the city ' * 100, '--max-new-tokens', 5)
+    assert long.stderr.count('longer than the context') == 1
