@@ -8,6 +8,7 @@ pytestmark = needs_data
 TINY = ['--preset', 'tiny', '--data', DATA, '--wandb', 'off']
 
 def metrics(run): return [json.loads(l) for l in (run/'metrics.jsonl').read_text().splitlines()]
+def losses(run): return [(r['step'], r['loss']) for r in metrics(run) if 'loss' in r]
 
 @pytest.fixture(scope='module')
 def tiny_run(tmp_path_factory):
@@ -44,8 +45,9 @@ def test_sigkill_and_resume_is_exact(tiny_run, tmp_path):
     out = cli('train', *TINY, '--run-dir', run, '--max-steps', 40).stdout
     assert 'resuming' in out
     a, b = metrics(tiny_run), metrics(run)
-    assert a[-1]['loss'] == b[-1]['loss']                             # exactly the same final loss
+    assert losses(tiny_run) == losses(run)                            # exactly the same losses, step by step
     assert [r['step'] for r in a] == [r['step'] for r in b]           # no duplicated log lines
+    assert [r['val_loss'] for r in a if 'val_loss' in r] == [r['val_loss'] for r in b if 'val_loss' in r]
     sa, sb = _final_state(tiny_run), _final_state(run)
     assert all(torch.equal(sa[k], sb[k]) for k in sa)                 # and bit-identical weights
 
@@ -57,7 +59,7 @@ def test_corrupt_newest_checkpoint_falls_back(tiny_run, tmp_path):
     r = cli('train', *TINY, '--run-dir', run, '--max-steps', 40)
     assert 'step_0000040.pt: not a readable scratch_lm checkpoint' in r.stdout + r.stderr
     assert 'resuming' in r.stdout and 'step 30' in r.stdout
-    assert metrics(run)[-1]['loss'] == metrics(tiny_run)[-1]['loss']
+    assert losses(run) == losses(tiny_run)
 
 def test_nan_loss_stops_with_the_step_named(tmp_path, monkeypatch):
     import scratch_lm.train as T
@@ -79,7 +81,7 @@ def test_eval_json_on_any_text(tiny_run, tmp_path):
     r = json.loads(cli('eval', '--checkpoint', tiny_run/'checkpoints'/'best.pt', '--text', f, '--json').stdout)
     for k in ('total_nll', 'n_tokens', 'n_words', 'n_bytes', 'token_ppl', 'word_ppl', 'bits_per_byte'): assert k in r
     assert math.isclose(r['token_ppl'], math.exp(r['total_nll'] / r['n_tokens']))
-    assert r['n_words'] == 30 * 10
+    assert r['n_words'] == 30 * (4 + 8)                               # words + one <eos> per line: '= Test =' and 'The cat sat on the mat .'
     s = json.loads(cli('eval', '--checkpoint', tiny_run/'checkpoints'/'best.pt', '--text', f, '--json', '--stride', 16).stdout)
     assert s['n_tokens'] == r['n_tokens'] and s['mode'] == 'sliding(stride=16)'
     bad = cli('eval', '--checkpoint', tmp_path/'none.pt', '--text', f, check=False)
