@@ -100,3 +100,16 @@ def test_generate_cli(tiny_run):
         assert r.returncode == 1 and r.stderr.count('\n') == 1 and msg in r.stderr, r.stderr
     long = cli('generate', '--checkpoint', ck, '--prompt', 'the city ' * 100, '--max-new-tokens', 5)
     assert long.stderr.count('longer than the context') == 1
+
+def test_eval_cache_dynamic_json(tiny_run, tmp_path):
+    f = tmp_path/'t.txt'; f.write_text(' = Test = \n The cat sat on the mat . \n' * 30)
+    ck = tiny_run/'checkpoints'/'best.pt'
+    static = json.loads(cli('eval', '--checkpoint', ck, '--text', f, '--json').stdout)
+    off = json.loads(cli('eval', '--checkpoint', ck, '--text', f, '--json', '--cache', '--cache-lambda', 0,
+                         '--dynamic', '--dynamic-lr', 0).stdout)
+    assert math.isclose(off['total_nll'], static['total_nll'], rel_tol=1e-5) and off['n_tokens'] == static['n_tokens']
+    on = json.loads(cli('eval', '--checkpoint', ck, '--text', f, '--json', '--cache', '--dynamic').stdout)
+    assert on['mode'] == 'strict + cache + dynamic' and on['cache_len'] > 0 and on['dynamic_lr'] > 0
+    assert on['token_ppl'] < static['token_ppl']                       # a repetitive text: adapting helps
+    bad = cli('eval', '--checkpoint', ck, '--text', f, '--cache', '--cache-lambda', 1.5, check=False)
+    assert bad.returncode == 1 and 'cache lambda' in bad.stderr and bad.stderr.count('\n') == 1
