@@ -1,0 +1,77 @@
+#!/usr/bin/env python
+"""Release a trained run: the bf16 checkpoint, every evaluation figure, the loss curve and the sample-quality file.
+
+    python scripts/release.py --run runs/release                 # static evaluation: valid + test, strict + sliding
+    python scripts/release.py --run runs/release --adaptive      # add neural cache / dynamic evaluation rows
+
+Writes releases/wikitext2_<N>M.{pt,json}, releases/wikitext2_<N>M_loss.png and releases/wikitext2_<N>M_samples.md.
+Test is evaluated here, once per release; tuning uses validation only (scripts/tune_adaptive.py)."""
+import argparse, json, shutil, sys, time
+from pathlib import Path
+import torch, yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from scratch_lm.data import atomic_write
+from scratch_lm.train import evaluate, load_checkpoint, release_checkpoint
+from scratch_lm.sample import Sampler, quality_report
+
+def run_summary(run: Path) -> dict:
+    "Steps, tokens, wall time and throughput of the run, from its metrics log."
+    rows = [json.loads(l) for l in (run/'metrics.jsonl').read_text().splitlines()]
+    tr = [r for r in rows if 'loss' in r]; ev = [r for r in rows if 'val_loss' in r]
+    best = min(ev, key=lambda r: r['val_loss'])
+    return dict(steps=tr[-1]['step'], tokens=tr[-1]['tokens'], epochs=tr[-1]['epoch'], wall_time_s=tr[-1]['wall_time'],
+                tokens_per_s=round(tr[-1]['tokens'] / tr[-1]['wall_time'], 1), final_train_loss=tr[-1]['loss'],
+                best_step=best['step'], best_val_loss_in_training=best['val_loss'],
+                curve=[dict(step=r['step'], val_ppl=r['val_ppl']) for r in ev])
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('--run', default='runs/release', help='the run folder (its checkpoints/best.pt is released)')
+    ap.add_argument('--out', default='releases')
+    ap.add_argument('--data', default='data')
+    ap.add_argument('--stride', type=int, default=256, help='stride of the sliding-window evaluation')
+    ap.add_argument('--adaptive', action='store_true', help='only add the adaptive-evaluation rows to an existing release')
+    a = ap.parse_args()
+    run, out = Path(a.run), Path(a.out)
+    if not a.adaptive:
+        rel = release_checkpoint(run/'checkpoints'/'best.pt', out)
+        print(f"wrote {rel} ({rel.stat().st_size / 1e6:.1f} MB)")
+    else: rel = max(out.glob('wikitext2_*M.pt'))
+    stem = rel.with_suffix('')
+    jpath = stem.with_suffix('.json')
+    info = json.loads(jpath.read_text()) if a.adaptive else {}
+    ck = load_checkpoint(rel)
+    cmd = lambda split, extra='': (f"python -m scratch_lm.cli eval --checkpoint {rel} --split {split}{extra} --json")
+    if not a.adaptive:
+        info.update(release=rel.name, n_params=ck['n_params'], tokenizer_sha256=ck['tokenizer_sha256'],
+                    source_checkpoint=str(run/'checkpoints'/'best.pt'), step=ck['step'], config=ck['config'],
+                    git_commit=ck['config'].get('git_commit'), training=run_summary(run), evaluations={})
+        for split in ('valid', 'test'):
+            for name, stride in (('strict', None), (f'sliding{a.stride}', a.stride)):
+                t = time.time()
+                r = evaluate(rel, split=split, data=a.data, stride=stride, progress=False)
+                r['command'] = cmd(split, f' --stride {stride}' if stride else '')
+                info['evaluations'][f'{split}_{name}'] = r
+                print(f"{split:5} {name:10} token ppl {r['token_ppl']:7.2f}  word ppl {r['word_ppl']:7.2f}  "
+                      f"bits/byte {r['bits_per_byte']:.4f}  ({time.time() - t:.0f} s)", flush=True)
+        shutil.copy(run/'loss.png', f'{stem}_loss.png')
+        summ = quality_report(Sampler(rel), f'{stem}_samples.md')
+        info['samples'] = dict(file=f'{stem.name}_samples.md', **summ)
+        print(f"wrote {stem}_loss.png and {stem}_samples.md")
+    else:
+        from scratch_lm.adaptive import evaluate_adaptive
+        for split in ('valid', 'test'):
+            for name, kw, extra in (('cache', dict(cache=True), ' --cache'), ('dynamic', dict(dynamic=True), ' --dynamic'),
+                                    ('cache_dynamic', dict(cache=True, dynamic=True), ' --cache --dynamic')):
+                t = time.time()
+                r = evaluate_adaptive(rel, split=split, data=a.data, progress=False, **kw)
+                r['command'] = cmd(split, extra)
+                info['evaluations'][f'{split}_{name}'] = r
+                print(f"{split:5} {name:14} token ppl {r['token_ppl']:7.2f}  word ppl {r['word_ppl']:7.2f}  "
+                      f"bits/byte {r['bits_per_byte']:.4f}  ({time.time() - t:.0f} s)", flush=True)
+    with atomic_write(jpath, 'w') as f: json.dump(info, f, indent=1)
+    print(f"wrote {jpath}")
+
+if __name__ == '__main__': main()

@@ -1,0 +1,72 @@
+#!/usr/bin/env python
+"""Tune the neural cache (lambda, theta, length) and the dynamic-evaluation learning rate on VALIDATION only.
+
+    python scripts/tune_adaptive.py --checkpoint releases/wikitext2_17M.pt
+
+Writes releases/adaptive_tuning.json (every grid point) and releases/adaptive_tuning.png. The best values become
+CACHE_DEFAULTS / DYNAMIC_DEFAULTS in nbs/06_eval.ipynb (a test checks they agree); test is never looked at here."""
+import argparse, itertools, json, math, sys, time
+from pathlib import Path
+import torch
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from scratch_lm.data import atomic_write, read_text, split_file, variant_dir
+from scratch_lm.tokenizer import encode_text
+from scratch_lm.train import load_checkpoint, model_from_checkpoint, tokenizer_from_checkpoint
+from scratch_lm.adaptive import adaptive_score, cache_nll, stream_states
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('--checkpoint', default=None, help='default: the release in releases/')
+    ap.add_argument('--data', default='data')
+    ap.add_argument('--dynamic-tokens', type=int, default=32768, help='validation prefix used to tune the dynamic LR')
+    ap.add_argument('--out', default='releases/adaptive_tuning')
+    a = ap.parse_args()
+    ckp = Path(a.checkpoint) if a.checkpoint else max(Path('releases').glob('wikitext2_*M.pt'))
+    ck = load_checkpoint(ckp)
+    model, tok = model_from_checkpoint(ck, ckp), tokenizer_from_checkpoint(ck, path=ckp)
+    ids = encode_text(tok, read_text(variant_dir(a.data, 'v1')/split_file('v1', 'valid')))
+    t = time.time()
+    lp, H, Y = stream_states(model, ids, progress=True)
+    n = len(Y); static = -lp.sum().item()
+    print(f"static valid token ppl {math.exp(static / n):.3f} ({n:,} tokens, states in {time.time() - t:.0f} s)", flush=True)
+    res = dict(checkpoint=str(ckp), split='valid', n_tokens=n, static_token_ppl=math.exp(static / n), cache_grid=[], dynamic_grid=[])
+    for theta, lam in itertools.product([0.005, 0.01, 0.02, 0.05, 0.1], [0.05, 0.1, 0.15, 0.2, 0.3]):
+        ppl = math.exp(cache_nll(lp, H, Y, theta, lam, 2000) / n)
+        res['cache_grid'].append(dict(cache_len=2000, cache_theta=theta, cache_lambda=lam, token_ppl=ppl))
+        print(f"cache len 2000 theta {theta:<6} lambda {lam:<5} ppl {ppl:.3f}", flush=True)
+    b = min(res['cache_grid'], key=lambda r: r['token_ppl'])
+    for L in [500, 1000, 5000, 10000]:
+        ppl = math.exp(cache_nll(lp, H, Y, b['cache_theta'], b['cache_lambda'], L) / n)
+        res['cache_grid'].append(dict(cache_len=L, cache_theta=b['cache_theta'], cache_lambda=b['cache_lambda'], token_ppl=ppl))
+        print(f"cache len {L} ppl {ppl:.3f}", flush=True)
+    res['best_cache'] = {k: v for k, v in min(res['cache_grid'], key=lambda r: r['token_ppl']).items() if k != 'token_ppl'}
+    sub = ids[:a.dynamic_tokens + 1]
+    base = adaptive_score(model, sub)
+    res['dynamic_static_token_ppl'] = math.exp(base[0] / base[1])
+    for lr in [3e-3, 1e-2, 3e-2, 1e-1, 3e-1]:
+        t = time.time(); nll, m, ex = adaptive_score(model, sub, dynamic_lr=lr)
+        res['dynamic_grid'].append(dict(dynamic_lr=lr, dynamic_decay=0.0, token_ppl=math.exp(nll / m), tokens=m,
+                                        tokens_per_s=ex['adaptive_tokens_per_s']))
+        print(f"dynamic lr {lr:<6} ppl {math.exp(nll / m):.3f} on the first {m:,} valid tokens (static "
+              f"{res['dynamic_static_token_ppl']:.3f}; {time.time() - t:.0f} s)", flush=True)
+    bd = min(res['dynamic_grid'], key=lambda r: r['token_ppl'])
+    res['best_dynamic'] = dict(dynamic_lr=bd['dynamic_lr'], dynamic_decay=bd['dynamic_decay'])
+    with atomic_write(Path(a.out).with_suffix('.json'), 'w') as f: json.dump(res, f, indent=1)
+    import matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(1, 3, figsize=(13, 3.6))
+    for lam in sorted({r['cache_lambda'] for r in res['cache_grid']}):
+        pts = [(r['cache_theta'], r['token_ppl']) for r in res['cache_grid'] if r['cache_lambda'] == lam and r['cache_len'] == 2000]
+        ax[0].plot(*zip(*pts), marker='o', label=f'λ={lam}')
+    ax[0].set(xscale='log', xlabel='θ', ylabel='valid token ppl', title='cache (length 2000)'); ax[0].legend(fontsize=7)
+    pts = sorted((r['cache_len'], r['token_ppl']) for r in res['cache_grid'] if r['cache_theta'] == b['cache_theta'] and r['cache_lambda'] == b['cache_lambda'])
+    ax[1].plot(*zip(*pts), marker='o'); ax[1].axhline(res['static_token_ppl'], ls='--', c='gray', label='static')
+    ax[1].set(xscale='log', xlabel='cache length', title=f"cache (θ={b['cache_theta']}, λ={b['cache_lambda']})"); ax[1].legend()
+    ax[2].plot([r['dynamic_lr'] for r in res['dynamic_grid']], [r['token_ppl'] for r in res['dynamic_grid']], marker='o')
+    ax[2].axhline(res['dynamic_static_token_ppl'], ls='--', c='gray', label='static')
+    ax[2].set(xscale='log', xlabel='SGD learning rate', title=f'dynamic eval (first {a.dynamic_tokens:,} tokens)'); ax[2].legend()
+    fig.tight_layout(); fig.savefig(Path(a.out).with_suffix('.png'), dpi=90)
+    print(f"best cache {res['best_cache']}; best dynamic {res['best_dynamic']}; wrote {Path(a.out).with_suffix('.json')}")
+
+if __name__ == '__main__': main()

@@ -1,0 +1,45 @@
+"The released model: loadable safely, named by its size, and its figures reproduce and agree with the README."
+import json, math, re
+from pathlib import Path
+import pytest, torch
+from conftest import cli, needs_data, ROOT
+
+RELEASES = sorted((ROOT/'releases').glob('wikitext2_*M.json'))
+pytestmark = pytest.mark.skipif(not RELEASES, reason='no release in releases/ yet')
+
+@pytest.fixture(scope='module')
+def rel():
+    info = json.loads(RELEASES[-1].read_text())
+    return info, RELEASES[-1].with_suffix('.pt')
+
+def test_checkpoint_is_safe_small_and_named_by_its_size(rel):
+    info, pt = rel
+    ck = torch.load(pt, map_location='cpu', weights_only=True)
+    n = sum(v.numel() for k, v in ck['model'].items() if k != 'lm_head.weight')      # tied: counted once
+    assert n == info['n_params'] and pt.stem == f"wikitext2_{round(n / 1e6)}M"
+    assert all(v.dtype == torch.bfloat16 for v in ck['model'].values() if v.is_floating_point())
+    assert 'optimizer' not in ck and pt.stat().st_size < 3 * n
+    assert ck['tokenizer_sha256'] == info['tokenizer_sha256']
+
+def test_readme_agrees_with_the_json(rel):
+    info, _ = rel
+    readme = (ROOT/'README.md').read_text()
+    assert info['tokenizer_sha256'] in readme
+    for key, r in info['evaluations'].items():
+        for f in ('token_ppl', 'word_ppl'): assert f"{r[f]:.2f}" in readme, (key, f, r[f])
+        assert f"{r['bits_per_byte']:.3f}" in readme, (key, 'bits_per_byte')
+
+def test_adaptive_defaults_are_the_tuned_ones():
+    tuning = ROOT/'releases'/'adaptive_tuning.json'
+    if not tuning.is_file(): pytest.skip('no adaptive tuning saved')
+    from scratch_lm.adaptive import CACHE_DEFAULTS, DYNAMIC_DEFAULTS
+    t = json.loads(tuning.read_text())
+    assert CACHE_DEFAULTS == t['best_cache'] and DYNAMIC_DEFAULTS == t['best_dynamic']
+
+@needs_data
+def test_validation_figure_reproduces(rel):
+    info, pt = rel
+    want = info['evaluations']['valid_strict']
+    r = json.loads(cli('eval', '--checkpoint', pt, '--split', 'valid', '--json').stdout)
+    assert r['n_tokens'] == want['n_tokens'] and r['n_words'] == want['n_words']
+    assert math.isclose(r['token_ppl'], want['token_ppl'], rel_tol=1e-4)
