@@ -97,8 +97,8 @@ def cache_nll(logp, H, Y, theta, lam, cache_len, chunk=512) -> float:
     return total
 
 # %% ../nbs/06_eval.ipynb #39d0efb2
-CACHE_DEFAULTS = dict(cache_len=2000, cache_theta=0.02, cache_lambda=0.1)
-DYNAMIC_DEFAULTS = dict(dynamic_lr=1e-3, dynamic_decay=0.0)
+CACHE_DEFAULTS = dict(cache_len=5000, cache_theta=0.03, cache_lambda=0.3)
+DYNAMIC_DEFAULTS = dict(dynamic_lr=0.1, dynamic_decay=0.0)
 
 def evaluate_adaptive(checkpoint, cache=False, dynamic=False, cache_len=None, cache_theta=None, cache_lambda=None,
                       dynamic_lr=None, dynamic_decay=None, **kw) -> dict:

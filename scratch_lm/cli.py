@@ -103,7 +103,7 @@ def make_parser() -> argparse.ArgumentParser:
     s.add_argument('--json', action='store_true', help='print one JSON line')
     g = s.add_argument_group('adaptive evaluation (06_eval; defaults tuned on validation)')
     g.add_argument('--cache', action='store_true', help='neural cache (Grave et al. 2017)')
-    g.add_argument('--cache-len', type=int, default=None, help='positions kept in the cache (default: 2000)')
+    g.add_argument('--cache-len', type=int, default=None, help='positions kept in the cache (default: tuned)')
     g.add_argument('--cache-theta', type=float, default=None, help='sharpness of the cache attention (default: tuned)')
     g.add_argument('--cache-lambda', type=float, default=None, help='weight of the cache in the mix (default: tuned)')
     g.add_argument('--dynamic', action='store_true', help='dynamic evaluation: an SGD step after each scored window (Krause et al. 2018)')
@@ -113,7 +113,9 @@ def make_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser('generate', help='sample text from a checkpoint (default: the released one)', formatter_class=fmt)
     s.add_argument('--checkpoint', default=None, help='a .pt checkpoint (default: the one in releases/)')
-    s.add_argument('--prompt', required=True, help='text to continue')
+    s.add_argument('--prompt', default=None, help='text to continue')
+    s.add_argument('--quality-report', metavar='FILE.md', default=None,
+                   help='instead of one prompt: sample the fixed prompt set (--num-samples each) and write samples with repetition and profanity figures')
     s.add_argument('--max-new-tokens', type=int, default=100, help='tokens to generate per sample')
     s.add_argument('--temperature', type=float, default=0.8, help='0 = greedy; higher = more random')
     s.add_argument('--top-k', type=int, default=None, help='sample only from the k most likely tokens')

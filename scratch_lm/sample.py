@@ -62,7 +62,14 @@ class Sampler:
 # %% ../nbs/05_sample.ipynb #94517afb
 def generate_cli(a):
     "Run the `generate` command from parsed arguments."
+    if a.prompt is None and not a.quality_report: raise ScratchLMError("give --prompt TEXT (or --quality-report FILE.md)")
     s = Sampler(a.checkpoint, a.tokenizer)
+    if a.quality_report:                                   # the fixed prompt set, --num-samples seeds each
+        summ = quality_report(s, a.quality_report, n_per_prompt=a.num_samples, max_new_tokens=a.max_new_tokens,
+                              seed=a.seed, temperature=a.temperature, top_k=a.top_k, top_p=a.top_p)
+        print(f"wrote {a.quality_report}: {summ['samples']} samples, distinct-2 {summ['mean_distinct2']:.3f}, "
+              f"longest repeat {summ['max_longest_repeat']} words, {summ['flagged']} flagged")
+        return
     with warnings.catch_warnings(record=True) as w:
         warnings.simplefilter('always'); s.encode_prompt(a.prompt)
     for x in w[:1]: print(f"warning: {x.message}", file=sys.stderr)

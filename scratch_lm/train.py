@@ -452,7 +452,8 @@ def release_checkpoint(src, out_dir='releases') -> Path:
     n = n_params(model_from_checkpoint(ck, src))
     out = Path(out_dir)/f"{release_name(n)}.pt"
     out.parent.mkdir(parents=True, exist_ok=True)
-    weights = {k: (v.to(torch.bfloat16) if v.is_floating_point() else v) for k, v in ck['model'].items()}
+    half = {}                                                    # tied tensors (wte = lm_head) stay one tensor
+    weights = {k: half.setdefault(v.data_ptr(), v.to(torch.bfloat16) if v.is_floating_point() else v) for k, v in ck['model'].items()}
     save_checkpoint(out, model=weights, config=ck['config'], tokenizer_sha256=ck.get('tokenizer_sha256'),
                     tokenizer_json=ck.get('tokenizer_json'), step=ck.get('step'), best_val_loss=ck.get('best_val_loss'),
                     wall_time=ck.get('wall_time'), n_params=n, source=Path(src).name)

@@ -33,6 +33,8 @@ def main():
     ap.add_argument('--data', default='data')
     ap.add_argument('--stride', type=int, default=256, help='stride of the sliding-window evaluation')
     ap.add_argument('--adaptive', action='store_true', help='only add the adaptive-evaluation rows to an existing release')
+    ap.add_argument('--splits', default='valid,test', help='comma-separated splits to evaluate')
+    ap.add_argument('--methods', default='cache,cache_dynamic,dynamic', help='with --adaptive: which rows, in this order')
     a = ap.parse_args()
     run, out = Path(a.run), Path(a.out)
     if not a.adaptive:
@@ -44,34 +46,38 @@ def main():
     info = json.loads(jpath.read_text()) if a.adaptive else {}
     ck = load_checkpoint(rel)
     cmd = lambda split, extra='': (f"python -m scratch_lm.cli eval --checkpoint {rel} --split {split}{extra} --json")
+    splits = a.splits.split(',')
+    def save():                                                     # after every evaluation: an interrupted run keeps its rows
+        with atomic_write(jpath, 'w') as f: json.dump(info, f, indent=1)
     if not a.adaptive:
         info.update(release=rel.name, n_params=ck['n_params'], tokenizer_sha256=ck['tokenizer_sha256'],
                     source_checkpoint=str(run/'checkpoints'/'best.pt'), step=ck['step'], config=ck['config'],
                     git_commit=ck['config'].get('git_commit'), training=run_summary(run), evaluations={})
-        for split in ('valid', 'test'):
+        for split in splits:
             for name, stride in (('strict', None), (f'sliding{a.stride}', a.stride)):
                 t = time.time()
                 r = evaluate(rel, split=split, data=a.data, stride=stride, progress=False)
                 r['command'] = cmd(split, f' --stride {stride}' if stride else '')
-                info['evaluations'][f'{split}_{name}'] = r
+                info['evaluations'][f'{split}_{name}'] = r; save()
                 print(f"{split:5} {name:10} token ppl {r['token_ppl']:7.2f}  word ppl {r['word_ppl']:7.2f}  "
                       f"bits/byte {r['bits_per_byte']:.4f}  ({time.time() - t:.0f} s)", flush=True)
         shutil.copy(run/'loss.png', f'{stem}_loss.png')
         summ = quality_report(Sampler(rel), f'{stem}_samples.md')
-        info['samples'] = dict(file=f'{stem.name}_samples.md', **summ)
+        info['samples'] = dict(file=f'{stem.name}_samples.md', **summ); save()
         print(f"wrote {stem}_loss.png and {stem}_samples.md")
     else:
         from scratch_lm.adaptive import evaluate_adaptive
-        for split in ('valid', 'test'):
-            for name, kw, extra in (('cache', dict(cache=True), ' --cache'), ('dynamic', dict(dynamic=True), ' --dynamic'),
-                                    ('cache_dynamic', dict(cache=True, dynamic=True), ' --cache --dynamic')):
+        rows = {'cache': (dict(cache=True), ' --cache'), 'dynamic': (dict(dynamic=True), ' --dynamic'),
+                'cache_dynamic': (dict(cache=True, dynamic=True), ' --cache --dynamic')}
+        for split in splits:
+            for name in a.methods.split(','):
+                kw, extra = rows[name]
                 t = time.time()
                 r = evaluate_adaptive(rel, split=split, data=a.data, progress=False, **kw)
                 r['command'] = cmd(split, extra)
-                info['evaluations'][f'{split}_{name}'] = r
+                info['evaluations'][f'{split}_{name}'] = r; save()
                 print(f"{split:5} {name:14} token ppl {r['token_ppl']:7.2f}  word ppl {r['word_ppl']:7.2f}  "
                       f"bits/byte {r['bits_per_byte']:.4f}  ({time.time() - t:.0f} s)", flush=True)
-    with atomic_write(jpath, 'w') as f: json.dump(info, f, indent=1)
-    print(f"wrote {jpath}")
+    save(); print(f"wrote {jpath}")
 
 if __name__ == '__main__': main()

@@ -18,7 +18,7 @@ def test_checkpoint_is_safe_small_and_named_by_its_size(rel):
     n = sum(v.numel() for k, v in ck['model'].items() if k != 'lm_head.weight')      # tied: counted once
     assert n == info['n_params'] and pt.stem == f"wikitext2_{round(n / 1e6)}M"
     assert all(v.dtype == torch.bfloat16 for v in ck['model'].values() if v.is_floating_point())
-    assert 'optimizer' not in ck and pt.stat().st_size < 3 * n
+    assert 'optimizer' not in ck and pt.stat().st_size < 2.1 * n                    # bf16, tied weights stored once
     assert ck['tokenizer_sha256'] == info['tokenizer_sha256']
 
 def test_readme_agrees_with_the_json(rel):

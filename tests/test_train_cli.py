@@ -113,3 +113,10 @@ def test_eval_cache_dynamic_json(tiny_run, tmp_path):
     assert on['token_ppl'] < static['token_ppl']                       # a repetitive text: adapting helps
     bad = cli('eval', '--checkpoint', ck, '--text', f, '--cache', '--cache-lambda', 1.5, check=False)
     assert bad.returncode == 1 and 'cache lambda' in bad.stderr and bad.stderr.count('\n') == 1
+
+def test_generate_quality_report(tiny_run, tmp_path):
+    out = tmp_path/'q.md'
+    r = cli('generate', '--checkpoint', tiny_run/'checkpoints'/'best.pt', '--quality-report', out, '--max-new-tokens', 10)
+    assert 'wrote' in r.stdout and out.read_text().startswith('# Sample quality') and out.read_text().count('## ') == 8
+    bad = cli('generate', '--checkpoint', tiny_run/'checkpoints'/'best.pt', check=False)
+    assert bad.returncode == 1 and 'give --prompt' in bad.stderr and bad.stderr.count('\n') == 1
