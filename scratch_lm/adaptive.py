@@ -30,6 +30,14 @@ def cache_mix(logp, hq, yq, Hc, Yc, theta: float, lam: float, cache_len: int):
     return torch.where(allowed.any(-1), mixed, logp)
 
 # %% ../nbs/06_eval.ipynb #8fb25a4c
+def _window(model, ids, s, e, f):
+    "Final hidden states of window [s, e)'s scored positions (from f), their log-probs of the targets, and the targets."
+    x = torch.as_tensor(np.asarray(ids[s:e], dtype=np.int64))[None]
+    y = torch.as_tensor(np.asarray(ids[f + 1:e + 1], dtype=np.int64))
+    h = model.hidden(x)[0][0, f - s:]
+    lp = torch.log_softmax(model.lm_head(h).float(), -1).gather(1, y[:, None])[:, 0]
+    return h, lp, y
+
 def adaptive_score(model, ids, stride=None, precision=None, progress=False, cache_len=0, cache_theta=0.0,
                    cache_lambda=0.0, dynamic_lr=0.0, dynamic_decay=0.0, per_token=False):
     "Total NLL and count of `ids` under `model` with a neural cache and/or dynamic evaluation; plus a dict of settings."
@@ -46,13 +54,7 @@ def adaptive_score(model, ids, stride=None, precision=None, progress=False, cach
     Hc = torch.zeros(0, m.config.d_model); Yc = torch.zeros(0, dtype=torch.long)
     out, t0 = [], time.time()
     for s, e, f in wins:
-        x = torch.as_tensor(np.asarray(ids[s:e], dtype=np.int64))[None]
-        y = torch.as_tensor(np.asarray(ids[f + 1:e + 1], dtype=np.int64))
-        with torch.set_grad_enabled(dyn), ctx():
-            h = m.hidden(x)[0][0, f - s:]                               # states of the scored positions
-            logits = m.lm_head(h).float()
-        lp_all = torch.log_softmax(logits, -1)
-        lp = lp_all.gather(1, y[:, None])[:, 0]
+        with torch.set_grad_enabled(dyn), ctx(): h, lp, y = _window(m, ids, s, e, f)
         hq = h.detach().float()
         mixed = cache_mix(lp.detach(), hq, y, Hc, Yc, cache_theta, cache_lambda, cache_len)
         out.append(mixed)
@@ -82,10 +84,8 @@ def stream_states(model, ids, stride=None, progress=False):
         from tqdm.auto import tqdm
         wins = tqdm(wins, desc='states', unit='window', leave=False)
     for s, e, f in wins:
-        x = torch.as_tensor(np.asarray(ids[s:e], dtype=np.int64))[None]
-        y = torch.as_tensor(np.asarray(ids[f + 1:e + 1], dtype=np.int64))
-        h = model.hidden(x)[0][0, f - s:]
-        lps.append(torch.log_softmax(model.lm_head(h).float(), -1).gather(1, y[:, None])[:, 0]); hs.append(h); ys.append(y)
+        h, lp, y = _window(model, ids, s, e, f)
+        lps.append(lp); hs.append(h); ys.append(y)
     return torch.cat(lps), torch.cat(hs), torch.cat(ys)
 
 def cache_nll(logp, H, Y, theta, lam, cache_len, chunk=512) -> float:

@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_bench.ipynb #1ac614a7
 from __future__ import annotations
-import gc, json, logging, resource, statistics, sys, time, warnings
+import gc, json, resource, statistics, sys, time
 import torch
 from .data import ScratchLMError
 from .model import GPT, GPTConfig, flops_per_token
@@ -34,19 +34,21 @@ def time_steps(step, warmup=2, steps=5) -> list[float]:
 def peak_rss_mb() -> float: return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 # %% ../nbs/07_bench.ipynb #ff5c2fc7
-def scratch_step(cfg, x, y, compile=None):
-    "The `cpu` preset's training step for config `cfg` on batch (x, y)."
-    mc = cfg.model_config()
-    model = GPT(mc).train()
+def _step_fn(model, loss_fn, cfg, compile):
+    "One training step (autocast forward + loss, backward, clip, fused AdamW) of `model`; `loss_fn(fwd)` gives the loss."
     opt, prec = make_optimizer(model, cfg), Precision('cpu', cfg.dtype)
-    fwd = torch.compile(model) if (cfg.compile if compile is None else compile) else model
+    fwd = torch.compile(model) if compile else model
     def step():
-        with prec.autocast(): _, loss = fwd(x, y)
+        with prec.autocast(): loss = loss_fn(fwd)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
         opt.step(); opt.zero_grad(set_to_none=True)
         return loss.item()
     return step
+
+def scratch_step(cfg, x, y, compile=None):
+    "The `cpu` preset's training step for config `cfg` on batch (x, y)."
+    return _step_fn(GPT(cfg.model_config()).train(), lambda f: f(x, y)[1], cfg, cfg.compile if compile is None else compile)
 
 def hf_gpt2(mc: GPTConfig):
     "Hugging Face GPT2LMHeadModel with the shape of `mc` (tied embeddings, SDPA, no dropout)."
@@ -63,18 +65,10 @@ def hf_gpt2(mc: GPTConfig):
 
 def hf_step(cfg, x, y, compile=False):
     "The same step for Hugging Face's GPT-2 (same precision, optimizer, clipping)."
-    model = hf_gpt2(cfg.model_config()).train()
-    opt, prec = make_optimizer(model, cfg), Precision('cpu', cfg.dtype)
-    fwd = torch.compile(model) if compile else model
-    labels = torch.cat([x[:, :1], y], 1)                                   # HF shifts labels itself
-    def step():
-        with prec.autocast(): logits = fwd(input_ids=x).logits
-        loss = torch.nn.functional.cross_entropy(logits.float().view(-1, logits.size(-1)), y.reshape(-1))
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
-        opt.step(); opt.zero_grad(set_to_none=True)
-        return loss.item()
-    return step
+    def loss_fn(fwd):                                                   # the same loss as ours, on the same targets
+        logits = fwd(input_ids=x).logits
+        return torch.nn.functional.cross_entropy(logits.float().view(-1, logits.size(-1)), y.reshape(-1))
+    return _step_fn(hf_gpt2(cfg.model_config()).train(), loss_fn, cfg, compile)
 
 # %% ../nbs/07_bench.ipynb #bed1782d
 def bench(preset='cpu', batch_size=None, steps=5, warmup=2, peer=True, log=print) -> dict:
