@@ -13,7 +13,8 @@ import torch, yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from scratch_lm.data import atomic_write
-from scratch_lm.train import evaluate, load_checkpoint, release_checkpoint
+from scratch_lm.checkpoint import load_checkpoint, release_checkpoint
+from scratch_lm.evaluate import evaluate
 from scratch_lm.sample import Sampler, quality_report
 
 def run_summary(run: Path) -> dict:
@@ -66,7 +67,7 @@ def main():
         info['samples'] = dict(file=f'{stem.name}_samples.md', **summ); save()
         print(f"wrote {stem}_loss.png and {stem}_samples.md")
     else:
-        from scratch_lm.adaptive import evaluate_adaptive
+        from scratch_lm.evaluate import evaluate_adaptive
         rows = {'cache': (dict(cache=True), ' --cache'), 'dynamic': (dict(dynamic=True), ' --dynamic'),
                 'cache_dynamic': (dict(cache=True, dynamic=True), ' --cache --dynamic')}
         for split in splits:

@@ -13,8 +13,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from scratch_lm.data import atomic_write, read_text, split_file, variant_dir
 from scratch_lm.tokenizer import encode_text
-from scratch_lm.train import load_checkpoint, model_from_checkpoint, tokenizer_from_checkpoint
-from scratch_lm.adaptive import adaptive_score, cache_nll, stream_states
+from scratch_lm.checkpoint import load_checkpoint, model_from_checkpoint, tokenizer_from_checkpoint
+from scratch_lm.evaluate import adaptive_score, cache_nll, stream_states
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -32,7 +32,7 @@ def test_readme_agrees_with_the_json(rel):
 def test_adaptive_defaults_are_the_tuned_ones():
     tuning = ROOT/'releases'/'adaptive_tuning.json'
     if not tuning.is_file(): pytest.skip('no adaptive tuning saved')
-    from scratch_lm.adaptive import CACHE_DEFAULTS, DYNAMIC_DEFAULTS
+    from scratch_lm.evaluate import CACHE_DEFAULTS, DYNAMIC_DEFAULTS
     t = json.loads(tuning.read_text())
     assert CACHE_DEFAULTS == t['best_cache'] and DYNAMIC_DEFAULTS == t['best_dynamic']
 

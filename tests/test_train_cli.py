@@ -1,5 +1,5 @@
 "End-to-end tests of train / eval / generate with the tiny preset (needs the prepared data)."
-import json, math, os, signal, subprocess, sys, time
+import json, math, os, re, signal, subprocess, sys, time
 from pathlib import Path
 import pytest, torch, yaml
 from conftest import cli, needs_data, ROOT, DATA
@@ -51,6 +51,54 @@ def test_sigkill_and_resume_is_exact(tiny_run, tmp_path):
     sa, sb = _final_state(tiny_run), _final_state(run)
     assert all(torch.equal(sa[k], sb[k]) for k in sa)                 # and bit-identical weights
 
+def test_sigterm_checkpoints_and_resume_is_exact(tiny_run, tmp_path):
+    run = tmp_path/'term'
+    env = {**os.environ, 'WANDB_MODE': 'disabled'}
+    p = subprocess.Popen([sys.executable, '-m', 'scratch_lm.cli', 'train', *map(str, TINY), '--run-dir', str(run),
+                          '--max-steps', '40'], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 300
+    while not (run/'checkpoints'/'step_0000010.pt').exists():
+        assert p.poll() is None and time.time() < deadline, 'run ended before its first checkpoint'
+        time.sleep(0.02)
+    p.send_signal(signal.SIGTERM); out, err = p.communicate(timeout=120)
+    last = err.strip().splitlines()[-1]                               # (the lines before it are the progress bar)
+    assert p.returncode == 1 and 'Traceback' not in err and last.startswith('error: SIGTERM at step'), err
+    step = int(re.search(r'SIGTERM at step (\d+): wrote .*step_(\d+)\.pt; run the same command again', last).group(1))
+    assert 10 <= step < 40 and (run/'checkpoints'/f'step_{step:07d}.pt').exists()   # a checkpoint at the current step
+    out = cli('train', *TINY, '--run-dir', run, '--max-steps', 40).stdout
+    assert f'(step {step})' in out
+    assert losses(tiny_run) == losses(run)
+    sa, sb = _final_state(tiny_run), _final_state(run)
+    assert all(torch.equal(sa[k], sb[k]) for k in sa)
+
+def test_resume_refuses_another_model_or_schedule(tiny_run, tmp_path):
+    import shutil
+    run = tmp_path/'changed'; shutil.copytree(tiny_run, run)
+    r = cli('train', *TINY, '--run-dir', run, '--max-steps', 40, 'model.d_model=128', check=False)
+    assert r.returncode == 1 and r.stderr.count('\n') == 1 and 'Traceback' not in r.stderr
+    assert 'another model (model.d_model 64 -> 128)' in r.stderr
+    r = cli('train', *TINY, '--run-dir', run, '--max-steps', 50, check=False)
+    assert r.returncode == 1 and 'max_steps 40 -> 50' in r.stderr and '--allow-config-change' in r.stderr
+    r = cli('train', *TINY, '--run-dir', run, '--max-steps', 50, '--allow-config-change')
+    assert 'resuming with max_steps 40 -> 50' in r.stdout and (run/'checkpoints'/'step_0000050.pt').exists()
+
+def test_ema_best_checkpoint_is_what_was_scored(tmp_path):
+    from scratch_lm.checkpoint import load_checkpoint, model_from_checkpoint
+    from scratch_lm.config import load_config
+    from scratch_lm.step import Precision
+    from scratch_lm.tokenizer import load_tokens
+    from scratch_lm.train import val_loss
+    import numpy as np
+    run = tmp_path/'ema'
+    cli('train', *TINY, '--run-dir', run, '--max-steps', 40, 'ema=0.9')
+    best = min(r['val_loss'] for r in metrics(run) if 'val_loss' in r)
+    ck = load_checkpoint(run/'checkpoints'/'best.pt')
+    cfg = load_config('tiny')
+    val = torch.as_tensor(np.asarray(load_tokens(DATA, 'v1', 'valid'), dtype=np.int64))
+    vl = val_loss(model_from_checkpoint(ck), val, 64, cfg.batch_size, Precision('cpu', ck['config']['precision']), cfg.eval_windows)
+    assert abs(vl - best) < 1e-4                                      # re-scoring best.pt gives the logged figure
+    assert not torch.equal(ck['ema']['wpe.weight'], ck['model']['wpe.weight'])   # and those are the averaged weights
+
 def test_corrupt_newest_checkpoint_falls_back(tiny_run, tmp_path):
     import shutil
     run = tmp_path/'corrupt'; shutil.copytree(tiny_run, run)
@@ -71,7 +119,8 @@ def test_nan_loss_stops_with_the_step_named(tmp_path, monkeypatch):
             Exploding.calls += 1
             return (out[0], out[1] * float('nan')) if targets is not None and Exploding.calls > 12 else out
     monkeypatch.setattr(T, 'GPT', Exploding)
-    cfg = T.load_config('tiny', data=str(DATA), wandb='off', ckpt_every=5)
+    from scratch_lm.config import load_config
+    cfg = load_config('tiny', data=str(DATA), wandb='off', ckpt_every=5)
     with pytest.raises(T.TrainingDiverged, match=r'loss is nan at step 7; stopped. Last good checkpoint: .*step_0000005.pt'):
         T.train(cfg, tmp_path/'nan', max_steps=20, quiet=True)
     assert sorted(p.name for p in (tmp_path/'nan'/'checkpoints').iterdir()) == ['step_0000005.pt']

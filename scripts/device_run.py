@@ -1,0 +1,88 @@
+"""One short GPU run, everything written into OUT as it goes (see scripts/device_run.sh).
+
+1. the environment (torch, CUDA, GPU) and every import, data file and preset it needs: fails in seconds if one is missing;
+2. a speed row: scratch_lm's training step and Hugging Face's GPT2LMHeadModel of the same shape, both compiled, same
+   precision, same GPU, same process -> speed.json;
+3. the headline training (the `gpu` preset), with max_steps set from the measured speed to fit TRAIN_SECONDS; after
+   every evaluation that improves, the best (averaged) weights are written to OUT as bf16 parts, with metrics.jsonl,
+   loss.png and config.yaml, so a run cut short still returns its best weights so far;
+4. the full validation split scored on the GPU (strict 512-token windows) -> eval.json.
+
+With SCRATCH_LM_DRY_RUN=1 the same steps run on the CPU with the tiny preset, in about a minute.
+"""
+import json, math, os, shutil, sys, tempfile, time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+OUT = Path(os.environ.get('OUT') or sys.exit('set OUT to the folder for the results'))
+DRY = os.environ.get('SCRATCH_LM_DRY_RUN', '0') not in ('', '0')
+TRAIN_SECONDS = float(os.environ.get('TRAIN_SECONDS', 20 if DRY else 210))
+DATA = Path(os.environ.get('SCRATCH_LM_DATA', ROOT/'data'))
+PART = 15 * 2**20                                   # bytes per weights part (the machine returns files of <= 16 MiB)
+T0 = time.time()
+
+def say(*a): print(f"[{time.time() - T0:6.1f}s]", *a, flush=True)
+
+def write_json(name, obj):
+    (OUT/f'{name}.tmp').write_text(json.dumps(obj, indent=1)); os.replace(OUT/f'{name}.tmp', OUT/name)
+
+# 1. environment, imports, data: fail fast
+OUT.mkdir(parents=True, exist_ok=True)
+import torch
+from scratch_lm.config import load_config
+from scratch_lm.step import pick_device
+from scratch_lm.checkpoint import release_checkpoint
+from scratch_lm.train import train
+from scratch_lm.evaluate import evaluate
+from scratch_lm.bench import bench
+device = pick_device('cpu' if DRY else 'cuda')
+env = dict(torch=torch.__version__, cuda=torch.version.cuda, device=device, dry_run=DRY,
+           gpu=torch.cuda.get_device_name() if device == 'cuda' else None, python=sys.version.split()[0])
+say('environment:', json.dumps(env))
+if not DRY: import transformers                                   # the speed row's peer
+for f in ['tokens/v1/train.bin', 'tokens/v1/valid.bin', 'tokens/v1/meta.json', 'tokenizer/v1/tokenizer.json',
+          'wikitext-2-v1/wiki.valid.tokens']:
+    if not (DATA/f).is_file(): sys.exit(f"{DATA/f}: missing; prepare the data (scratch_lm data + tokenizer) and carry data/")
+preset = 'tiny' if DRY else 'gpu'
+cfg = load_config(preset, data=str(DATA), device=device, wandb='off')
+say(f"preset {preset}: {cfg.tokens_per_step:,} tokens a step")
+
+# 2. the speed row
+speed = bench(preset, steps=3 if DRY else 20, warmup=1 if DRY else 5, device=device, peers=('eager',) if DRY else ('compiled',),
+              log=lambda *a: say(*a))
+speed.update(env=env)
+write_json('speed.json', speed)
+say(f"speed: scratch_lm {speed['tokens_per_s']:,.0f} tokens/s (MFU {speed['mfu']:.3f}), "
+    f"HF GPT-2 {speed['peers']['hf_gpt2']['tokens_per_s']:,.0f} -> {speed['speedup_vs_hf']:.2f}x")
+
+# 3. training, sized by the measured speed; the best weights leave as they come
+steps_per_s = speed['tokens_per_s'] / cfg.tokens_per_step
+cfg.max_steps = max(40, int(TRAIN_SECONDS * steps_per_s * 0.85))  # 15 % for evaluations, checkpoints and compile
+cfg.eval_every = max(20, cfg.max_steps // 20); cfg.ckpt_every = cfg.eval_every
+say(f"training {cfg.max_steps:,} steps (~{cfg.max_steps * cfg.tokens_per_step / 2.39e6:.1f} epochs) in ~{TRAIN_SECONDS:.0f} s")
+run = Path(tempfile.mkdtemp(prefix='scratch_lm_run_'))
+
+def ship(step, val_loss, best):
+    "After an evaluation: copy the logs; if it is the best so far, write its bf16 release in parts."
+    for f in ('metrics.jsonl', 'loss.png', 'config.yaml'):
+        if (run/f).is_file(): shutil.copyfile(run/f, OUT/f'.{f}.tmp'); os.replace(OUT/f'.{f}.tmp', OUT/f)
+    if not best: return
+    rel = release_checkpoint(run/'checkpoints'/'best.pt', run/'release')
+    data = rel.read_bytes()
+    for old in OUT.glob('weights.pt.part*'): old.unlink()
+    for i in range(0, len(data), PART): (OUT/f'weights.pt.part{i // PART}').write_bytes(data[i:i + PART])
+    say(f"step {step}: val loss {val_loss:.4f} (ppl {math.exp(val_loss):.2f}), best: {len(data) / 2**20:.1f} MiB shipped")
+
+summary = train(cfg, run, quiet=True, after_eval=ship)
+summary['train_seconds'] = round(summary['wall_time'], 1)
+say('training done:', json.dumps(summary))
+
+# 4. the full validation split, strict windows, on the device
+r = evaluate(run/'checkpoints'/'best.pt', split='valid', data=str(DATA), device=device, dtype='fp32', progress=False,
+             batch_size=32)
+r.update(env=env, train=summary, preset=preset, max_steps=cfg.max_steps, tokens_per_step=cfg.tokens_per_step)
+write_json('eval.json', r)
+say(f"valid (strict, full split): token ppl {r['token_ppl']:.2f}, word ppl {r['word_ppl']:.2f}, "
+    f"{r['bits_per_byte']:.4f} bits/byte")
+say('files in OUT:', sorted(p.name for p in OUT.iterdir()))
