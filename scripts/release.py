@@ -4,7 +4,7 @@
     python scripts/release.py --run runs/release                 # static evaluation: valid + test, strict + sliding
     python scripts/release.py --run runs/release --adaptive      # add neural cache / dynamic evaluation rows
 
-Writes releases/wikitext2_<N>M.{pt,json}, releases/wikitext2_<N>M_loss.png and releases/wikitext2_<N>M_samples.md.
+Writes releases/wikitext2_<N>M[_TAG].{pt,json}, releases/wikitext2_<N>M_loss.png and releases/wikitext2_<N>M_samples.md.
 Test is evaluated here, once per release; tuning uses validation only (scripts/tune_adaptive.py)."""
 import argparse, json, shutil, sys, time
 from pathlib import Path
@@ -36,12 +36,13 @@ def main():
     ap.add_argument('--adaptive', action='store_true', help='only add the adaptive-evaluation rows to an existing release')
     ap.add_argument('--splits', default='valid,test', help='comma-separated splits to evaluate')
     ap.add_argument('--methods', default='cache,cache_dynamic,dynamic', help='with --adaptive: which rows, in this order')
+    ap.add_argument('--tag', default='', help='appended to the release name (e.g. gpu: wikitext2_17M_gpu.pt)')
     a = ap.parse_args()
     run, out = Path(a.run), Path(a.out)
     if not a.adaptive:
-        rel = release_checkpoint(run/'checkpoints'/'best.pt', out)
+        rel = release_checkpoint(run/'checkpoints'/'best.pt', out, a.tag)
         print(f"wrote {rel} ({rel.stat().st_size / 1e6:.1f} MB)")
-    else: rel = max(out.glob('wikitext2_*M.pt'))
+    else: rel = max(out.glob(f"wikitext2_*M{'_' + a.tag if a.tag else ''}.pt"))
     stem = rel.with_suffix('')
     jpath = stem.with_suffix('.json')
     info = json.loads(jpath.read_text()) if a.adaptive else {}

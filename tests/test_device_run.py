@@ -1,23 +1,34 @@
 "The GPU run's script, rehearsed on the CPU (SCRATCH_LM_DRY_RUN=1): the same steps and the same files, tiny preset."
 import json, os, subprocess, sys
-from conftest import needs_data, ROOT
+from pathlib import Path
+from conftest import ROOT, DATA, make_fixture
 
-@needs_data
 def test_device_run_dry(tmp_path):
-    env = {**os.environ, 'SCRATCH_LM_DRY_RUN': '1', 'OUT': str(tmp_path/'out'), 'TRAIN_SECONDS': '10'}
+    env = {**os.environ, 'SCRATCH_LM_DRY_RUN': '1', 'OUT': str(tmp_path/'out'), 'TRAIN_SECONDS': '10', 'SCRATCH_LM_DATA': str(DATA)}
     r = subprocess.run(['bash', 'scripts/device_run.sh'], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
     files = sorted(p.name for p in (tmp_path/'out').iterdir())
     assert files == ['config.yaml', 'eval.json', 'loss.png', 'metrics.jsonl', 'speed.json', 'weights.pt.part0']
     assert all((tmp_path/'out'/f).stat().st_size < 15 * 2**20 + 1 for f in files) and len(files) <= 8
     ev, sp = json.loads((tmp_path/'out'/'eval.json').read_text()), json.loads((tmp_path/'out'/'speed.json').read_text())
-    assert ev['mode'] == 'strict' and ev['n_tokens'] > 200_000 and ev['device'] == 'cpu' and ev['train']['step'] >= 40
+    assert ev['mode'] == 'strict' and ev['n_tokens'] > 1000 and ev['device'] == 'cpu' and ev['train']['step'] >= 40
     assert sp['tokens_per_s'] > 0 and sp['peers']['hf_gpt2']['tokens_per_s'] > 0 and sp['env']['dry_run']
     import torch                                                  # the parts put back together are a loadable release
     blob = b''.join((tmp_path/'out'/f).read_bytes() for f in files if f.startswith('weights'))
     (tmp_path/'w.pt').write_bytes(blob)
     from scratch_lm.checkpoint import load_checkpoint, model_from_checkpoint
     model_from_checkpoint(load_checkpoint(tmp_path/'w.pt'))
+    # brought home: released, re-scored on the CPU, with where and how long it trained (a small text keeps it quick)
+    import tempfile
+    fx = make_fixture(Path(tempfile.gettempdir())/'scratch_lm_fixture')
+    r = subprocess.run([sys.executable, 'scripts/bring_home.py', str(tmp_path/'out'), '--releases', str(tmp_path/'rel'),
+                        '--data', str(fx), '--splits', 'valid', '--stride', '32'], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
+    info = json.loads(next((tmp_path/'rel').glob('wikitext2_*M_gpu.json')).read_text())
+    assert info['gpu_run']['train_seconds'] > 0 and info['gpu_run']['speed']['tokens_per_s'] > 0
+    assert info['evaluations']['valid_strict']['token_ppl'] > 1 and (tmp_path/'rel'/'wikitext2_0M_gpu.pt').is_file()
+    bad = subprocess.run([sys.executable, 'scripts/bring_home.py', str(tmp_path)], cwd=ROOT, capture_output=True, text=True)
+    assert bad.returncode == 1 and 'no weights.pt.part*' in bad.stderr and bad.stderr.count('\n') == 1
 
 def test_device_run_needs_out():
     env = {k: v for k, v in os.environ.items() if k != 'OUT'}

@@ -2,7 +2,7 @@
 import json, math, re
 from pathlib import Path
 import pytest, torch
-from conftest import cli, needs_data, ROOT
+from conftest import cli, needs_real_data, ROOT
 
 RELEASES = sorted((ROOT/'releases').glob('wikitext2_*M.json'))
 pytestmark = pytest.mark.skipif(not RELEASES, reason='no release in releases/ yet')
@@ -36,7 +36,7 @@ def test_adaptive_defaults_are_the_tuned_ones():
     t = json.loads(tuning.read_text())
     assert CACHE_DEFAULTS == t['best_cache'] and DYNAMIC_DEFAULTS == t['best_dynamic']
 
-@needs_data
+@needs_real_data
 def test_validation_figure_reproduces(rel):
     info, pt = rel
     want = info['evaluations']['valid_strict']

@@ -2,9 +2,7 @@
 import json, math, os, re, signal, subprocess, sys, time
 from pathlib import Path
 import pytest, torch, yaml
-from conftest import cli, needs_data, ROOT, DATA
-
-pytestmark = needs_data
+from conftest import cli, ROOT, DATA
 TINY = ['--preset', 'tiny', '--data', DATA, '--wandb', 'off']
 
 def metrics(run): return [json.loads(l) for l in (run/'metrics.jsonl').read_text().splitlines()]

@@ -1,0 +1,2 @@
+from scratch_lm.cli import main
+main()

@@ -1,0 +1,65 @@
+#!/usr/bin/env python
+"""Bring a GPU run home: reassemble the weights that `scripts/device_run.sh` left in OUT, release them, re-score them
+on this machine's CPU, and record where and how long they trained.
+
+    python scripts/bring_home.py OUT                         # -> releases/wikitext2_<N>M_gpu.{pt,json} + loss curve
+    python scripts/bring_home.py OUT --splits valid          # validation only (test is scored once, for the release)
+
+The release is made by `scripts/release.py --tag gpu` (strict and sliding evaluation, the sample file) from a run
+folder rebuilt from OUT; the JSON then gains a `gpu_run` section: the GPU, its training seconds, the speed row
+(scratch_lm vs Hugging Face GPT-2 on the same GPU, same process) and the GPU's own validation figure.
+At most one checkpoint stays in releases/ (the whole tree travels to the GPU machine): with --keep-one, the other
+`.pt` files there are deleted; their JSON files stay."""
+import argparse, json, shutil, subprocess, sys, tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from scratch_lm.data import ScratchLMError, atomic_write
+from scratch_lm.checkpoint import load_checkpoint
+
+def rebuild_run(out: Path, run: Path) -> Path:
+    "A run folder (checkpoints/best.pt, metrics.jsonl, loss.png) from a device run's OUT folder."
+    parts = sorted(out.glob('weights.pt.part*'), key=lambda p: int(p.name.rsplit('part', 1)[1]))
+    if not parts: raise ScratchLMError(f"{out}: no weights.pt.part* files; is this the OUT folder of scripts/device_run.sh?")
+    (run/'checkpoints').mkdir(parents=True, exist_ok=True)
+    with open(run/'checkpoints'/'best.pt', 'wb') as f:
+        for p in parts: f.write(p.read_bytes())
+    load_checkpoint(run/'checkpoints'/'best.pt')                    # whole and readable, or a clear error
+    for f in ('metrics.jsonl', 'loss.png'):
+        if not (out/f).is_file(): raise ScratchLMError(f"{out/f}: missing; the device run did not reach its first evaluation")
+        shutil.copyfile(out/f, run/f)
+    return run
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('out', help="the device run's OUT folder")
+    ap.add_argument('--releases', default='releases')
+    ap.add_argument('--data', default='data')
+    ap.add_argument('--splits', default='valid,test')
+    ap.add_argument('--stride', type=int, default=256, help='stride of the sliding-window evaluation')
+    ap.add_argument('--keep-one', action='store_true', help='delete the other .pt files in --releases (their JSON stays)')
+    a = ap.parse_args()
+    out, rel_dir = Path(a.out), Path(a.releases)
+    with tempfile.TemporaryDirectory() as tmp:
+        run = rebuild_run(out, Path(tmp)/'gpu_run')
+        subprocess.run([sys.executable, str(ROOT/'scripts'/'release.py'), '--run', str(run), '--out', str(rel_dir),
+                        '--data', a.data, '--splits', a.splits, '--stride', str(a.stride), '--tag', 'gpu'], check=True)
+    jpath = max(rel_dir.glob('wikitext2_*M_gpu.json'), key=lambda p: p.stat().st_mtime)
+    info = json.loads(jpath.read_text())
+    ev, speed = json.loads((out/'eval.json').read_text()), json.loads((out/'speed.json').read_text())
+    info['gpu_run'] = dict(gpu=ev['env']['gpu'], torch=ev['env']['torch'], cuda=ev['env']['cuda'],
+                           train_seconds=ev['train']['train_seconds'], steps=ev['train']['step'], preset=ev['preset'],
+                           tokens_per_step=ev['tokens_per_step'], speed=speed,
+                           valid_strict_on_gpu={k: ev[k] for k in ('token_ppl', 'word_ppl', 'bits_per_byte', 'n_tokens')})
+    with atomic_write(jpath, 'w') as f: json.dump(info, f, indent=1)
+    print(f"wrote {jpath}: trained {info['gpu_run']['train_seconds']:.0f} s on {info['gpu_run']['gpu']}; valid strict "
+          f"(CPU re-score) token ppl {info['evaluations']['valid_strict']['token_ppl']:.2f}")
+    if a.keep_one:
+        keep = jpath.with_suffix('.pt')
+        for p in rel_dir.glob('*.pt'):
+            if p != keep: p.unlink(); print(f"removed {p} (its JSON stays)")
+
+if __name__ == '__main__':
+    try: main()
+    except ScratchLMError as e: print(f"error: {e}", file=sys.stderr); sys.exit(1)

@@ -1,0 +1,74 @@
+"""The package as a user gets it: build the wheel, install it with torch into a fresh virtual environment (no system
+site-packages, so nothing of this checkout is importable), and run the console script from an empty folder.
+
+Slow (a few minutes: a venv, torch and the dependencies, from pip's cache or the package index). Set
+SCRATCH_LM_SKIP_WHEEL=1 to skip it."""
+import os, shutil, subprocess, sys, time
+from pathlib import Path
+import pytest
+from conftest import ROOT, DATA
+
+pytestmark = pytest.mark.skipif(os.environ.get('SCRATCH_LM_SKIP_WHEEL') == '1',
+                                reason='SCRATCH_LM_SKIP_WHEEL=1: wheel build + fresh-venv install test skipped')
+TORCH = os.environ.get('SCRATCH_LM_TEST_TORCH', 'torch==2.13.0')   # the CPU wheel on our machines
+
+def run(args, cwd, env=None, timeout=900):
+    r = subprocess.run([str(a) for a in args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+    assert r.returncode == 0, f"{' '.join(map(str, args))}: exit {r.returncode}\nstdout:\n{r.stdout[-3000:]}\nstderr:\n{r.stderr[-3000:]}"
+    return r
+
+@pytest.fixture(scope='module')
+def installed(tmp_path_factory):
+    "A fresh venv with the wheel and torch installed; returns (bin dir, env, empty work dir)."
+    tmp = tmp_path_factory.mktemp('wheel')
+    t0 = time.time()
+    src = tmp/'src'; src.mkdir()                                     # build from a copy: no build/ left in the checkout
+    for f in ('setup.py', 'settings.ini', 'README.md', 'LICENSE', 'MANIFEST.in'): shutil.copy2(ROOT/f, src/f)
+    shutil.copytree(ROOT/'scratch_lm', src/'scratch_lm', ignore=shutil.ignore_patterns('__pycache__'))
+    run([sys.executable, '-m', 'pip', 'wheel', '--no-deps', '--no-build-isolation', '-q', '-w', tmp/'dist', src], cwd=tmp)
+    wheels = list((tmp/'dist').glob('scratch_lm-*.whl'))
+    assert len(wheels) == 1, wheels
+    t1 = time.time()
+    run([sys.executable, '-m', 'venv', tmp/'venv'], cwd=tmp)           # no --system-site-packages: a clean interpreter
+    bin_ = tmp/'venv'/'bin'
+    env = {k: v for k, v in os.environ.items() if k not in ('VIRTUAL_ENV', 'PYTHONPATH', 'PYTHONHOME')}
+    env.update(PATH=f"{bin_}{os.pathsep}{env.get('PATH', '')}", WANDB_MODE='disabled', PYTHONWARNINGS='ignore')
+    run([bin_/'python', '-m', 'pip', 'install', '-q', TORCH, wheels[0]], cwd=tmp, env=env)
+    t2 = time.time()
+    print(f"\nwheel built in {t1 - t0:.0f} s; venv + `pip install {TORCH} {wheels[0].name}` in {t2 - t1:.0f} s")
+    work = tmp/'work'; work.mkdir()
+    return bin_, env, work
+
+def test_installed_not_the_checkout(installed):
+    bin_, env, work = installed
+    out = run([bin_/'python', '-c', 'import scratch_lm, scratch_lm.config as c; print(scratch_lm.__file__); '
+               'print(sorted(p.stem for p in c.PRESETS.glob("*.yaml")))'], cwd=work, env=env).stdout.splitlines()
+    assert str(bin_.parent) in out[0] and str(ROOT) not in out[0], out       # imported from the venv's site-packages
+    assert {'cpu', 'seed', 'tiny'} <= set(eval(out[1])), out                   # presets shipped as package data
+    run([bin_/'python', '-m', 'pip', 'check'], cwd=work, env=env)
+
+def test_help(installed):
+    bin_, env, work = installed
+    for cmd in ([bin_/'scratch_lm', '--help'], [bin_/'python', '-m', 'scratch_lm', '--help']):
+        out = run(cmd, cwd=work, env=env).stdout
+        for c in ('data', 'tokenizer', 'train', 'eval', 'generate', 'bench', 'export'): assert c in out, (cmd, out)
+
+def test_export_without_transformers_is_one_line(installed):
+    bin_, env, work = installed                                      # transformers is an extra, not installed here
+    r = subprocess.run([bin_/'scratch_lm', 'export', '--hf', 'hf', '--checkpoint', 'x.pt'], cwd=work, env=env,
+                       capture_output=True, text=True)
+    assert r.returncode == 1 and r.stderr.count('\n') == 1 and 'pip install transformers safetensors' in r.stderr, r.stderr
+
+def test_train_eval_generate(installed):
+    bin_, env, work = installed
+    if not (Path(DATA)/'tokens'/'v1'/'train.bin').is_file(): pytest.skip(f'no prepared data in {DATA}')
+    sl = bin_/'scratch_lm'
+    run([sl, 'train', '--preset', 'tiny', '--data', DATA, '--run-dir', 'run', '--wandb', 'off', 'max_steps=5', 'eval_every=5'],
+        cwd=work, env=env)
+    ck = work/'run'/'checkpoints'/'best.pt'
+    assert ck.is_file()
+    (work/'some.txt').write_text(" = A heading = \n \n The cat sat on the mat . It was a good mat .\n" * 20)
+    out = run([sl, 'eval', '--checkpoint', ck, '--text', 'some.txt', '--json'], cwd=work, env=env).stdout
+    assert '"token_ppl"' in out, out
+    out = run([sl, 'generate', '--checkpoint', ck, '--prompt', 'Hi', '--max-new-tokens', '5'], cwd=work, env=env).stdout
+    assert out.strip().startswith('Hi'), out
