@@ -97,6 +97,16 @@ def test_ema_best_checkpoint_is_what_was_scored(tmp_path):
     assert abs(vl - best) < 1e-4                                      # re-scoring best.pt gives the logged figure
     assert not torch.equal(ck['ema']['wpe.weight'], ck['model']['wpe.weight'])   # and those are the averaged weights
 
+def test_patience_stops_and_stays_stopped(tmp_path):
+    run = tmp_path/'patience'
+    args = ['train', *TINY, '--run-dir', run, '--max-steps', 40, 'lr=0', 'patience=2', 'eval_every=5', 'ckpt_every=5']
+    out = cli(*args).stdout                                           # lr 0: validation never improves after the first eval
+    assert 'early stop: no improvement in 2 evals' in out
+    assert [r['step'] for r in metrics(run) if 'val_loss' in r] == [5, 10, 15]
+    assert (run/'checkpoints'/'step_0000015.pt').exists() and not (run/'checkpoints'/'step_0000020.pt').exists()
+    again = cli(*args).stdout                                         # resumed, it stays stopped
+    assert 'early stop' in again and [r['step'] for r in metrics(run) if 'val_loss' in r] == [5, 10, 15]
+
 def test_corrupt_newest_checkpoint_falls_back(tiny_run, tmp_path):
     import shutil
     run = tmp_path/'corrupt'; shutil.copytree(tiny_run, run)
@@ -119,7 +129,7 @@ def test_nan_loss_stops_with_the_step_named(tmp_path, monkeypatch):
     monkeypatch.setattr(T, 'GPT', Exploding)
     from scratch_lm.config import load_config
     cfg = load_config('tiny', data=str(DATA), wandb='off', ckpt_every=5)
-    with pytest.raises(T.TrainingDiverged, match=r'loss is nan at step 7; stopped. Last good checkpoint: .*step_0000005.pt'):
+    with pytest.raises(T.TrainingDiverged, match=r'loss or gradients are not finite \(nan\) at step 7; stopped. Last good checkpoint: .*step_0000005.pt'):
         T.train(cfg, tmp_path/'nan', max_steps=20, quiet=True)
     assert sorted(p.name for p in (tmp_path/'nan'/'checkpoints').iterdir()) == ['step_0000005.pt']
 
