@@ -68,6 +68,9 @@ def _browser():
 class _Quiet(SimpleHTTPRequestHandler):
     def log_message(self, *a): pass
 
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request, client_address): pass   # the browser dropping a connection is not a test failure
+
 # What a page shows, read from the DOM MyST-NB and Furo write: a cell is `div.cell`, its source `.cell_input`, its
 # outputs `.cell_output`; show_doc's API entries are outputs of input-less cells, a heading (`.rubric`) and a signature.
 _READ = r"""
@@ -110,7 +113,7 @@ def site():
     driver, profile = _browser()
     try:
         _build()
-        srv = ThreadingHTTPServer(('127.0.0.1', 0), functools.partial(_Quiet, directory=str(SITE)))
+        srv = _Server(('127.0.0.1', 0), functools.partial(_Quiet, directory=str(SITE)))
         threading.Thread(target=srv.serve_forever, daemon=True).start()
         base = f'http://127.0.0.1:{srv.server_address[1]}/'
         SCREENS.mkdir(exist_ok=True)
