@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 OUT = Path(os.environ.get('OUT') or sys.exit('set OUT to the folder for the results'))
 DRY = os.environ.get('SCRATCH_LM_DRY_RUN', '0') not in ('', '0')
-TRAIN_SECONDS = float(os.environ.get('TRAIN_SECONDS', 20 if DRY else 210))
+TRAIN_SECONDS = float(os.environ.get('TRAIN_SECONDS', 20 if DRY else 180))
 DATA = Path(os.environ.get('SCRATCH_LM_DATA', ROOT/'data'))
 PART = 15 * 2**20                                   # bytes per weights part (the machine returns files of <= 16 MiB)
 T0 = time.time()

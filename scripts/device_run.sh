@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One short GPU run of the headline recipe: environment, a speed row (scratch_lm vs Hugging Face GPT-2, same GPU, same
-# process), training sized to TRAIN_SECONDS (default 210), and the full validation split scored on the GPU.
+# process), training sized to TRAIN_SECONDS (default 180), and the full validation split scored on the GPU.
 # Everything lands in $OUT as it is made (at most 8 files of < 16 MiB): speed.json, eval.json, metrics.jsonl, loss.png,
 # config.yaml and the best weights in bf16 parts (weights.pt.part0, part1, ...; `cat` them back together).
 #   OUT=out bash scripts/device_run.sh                          # on a CUDA machine, with data/ prepared
