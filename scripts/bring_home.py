@@ -10,7 +10,7 @@ folder rebuilt from OUT; the JSON then gains a `gpu_run` section: the GPU, its t
 (scratch_lm vs Hugging Face GPT-2 on the same GPU, same process) and the GPU's own validation figure.
 At most one checkpoint stays in releases/ (the whole tree travels to the GPU machine): with --keep-one, the other
 `.pt` files there are deleted; their JSON files stay."""
-import argparse, json, shutil, subprocess, sys, tempfile
+import argparse, hashlib, json, shutil, subprocess, sys, tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,6 +22,11 @@ def rebuild_run(out: Path, run: Path) -> Path:
     "A run folder (checkpoints/best.pt, metrics.jsonl, loss.png) from a device run's OUT folder."
     parts = sorted(out.glob('weights.pt.part*'), key=lambda p: int(p.name.rsplit('part', 1)[1]))
     if not parts: raise ScratchLMError(f"{out}: no weights.pt.part* files; is this the OUT folder of scripts/device_run.sh?")
+    if not (out/'weights.json').is_file(): raise ScratchLMError(f"{out/'weights.json'}: missing; the weights cannot be checked")
+    man = json.loads((out/'weights.json').read_text())
+    if [hashlib.sha256(p.read_bytes()).hexdigest() for p in parts] != man['parts']:
+        raise ScratchLMError(f"{out}: the weight parts do not match weights.json (the run was cut while writing them); "
+                             f"the best weights are lost for this run: run it again")
     (run/'checkpoints').mkdir(parents=True, exist_ok=True)
     with open(run/'checkpoints'/'best.pt', 'wb') as f:
         for p in parts: f.write(p.read_bytes())
@@ -41,6 +46,8 @@ def main():
     ap.add_argument('--keep-one', action='store_true', help='delete the other .pt files in --releases (their JSON stays)')
     a = ap.parse_args()
     out, rel_dir = Path(a.out), Path(a.releases)
+    for f in ('eval.json', 'speed.json'):                            # checked before minutes of CPU evaluation
+        if not (out/f).is_file(): raise ScratchLMError(f"{out/f}: missing; the device run stopped before writing it")
     with tempfile.TemporaryDirectory() as tmp:
         run = rebuild_run(out, Path(tmp)/'gpu_run')
         subprocess.run([sys.executable, str(ROOT/'scripts'/'release.py'), '--run', str(run), '--out', str(rel_dir),
@@ -51,7 +58,7 @@ def main():
     info['gpu_run'] = dict(gpu=ev['env']['gpu'], torch=ev['env']['torch'], cuda=ev['env']['cuda'],
                            train_seconds=ev['train']['train_seconds'], steps=ev['train']['step'], preset=ev['preset'],
                            tokens_per_step=ev['tokens_per_step'], speed=speed,
-                           valid_strict_on_gpu={k: ev[k] for k in ('token_ppl', 'word_ppl', 'bits_per_byte', 'n_tokens')})
+                           valid_strict_on_gpu={k: ev[k] for k in ('token_ppl', 'word_ppl', 'bits_per_byte', 'n_tokens') if k in ev})
     with atomic_write(jpath, 'w') as f: json.dump(info, f, indent=1)
     print(f"wrote {jpath}: trained {info['gpu_run']['train_seconds']:.0f} s on {info['gpu_run']['gpu']}; valid strict "
           f"(CPU re-score) token ppl {info['evaluations']['valid_strict']['token_ppl']:.2f}")

@@ -4,13 +4,14 @@
 2. a speed row: scratch_lm's training step and Hugging Face's GPT2LMHeadModel of the same shape, both compiled, same
    precision, same GPU, same process -> speed.json;
 3. the headline training (the `gpu` preset), with max_steps set from the measured speed to fit TRAIN_SECONDS; after
-   every evaluation that improves, the best (averaged) weights are written to OUT as bf16 parts, with metrics.jsonl,
-   loss.png and config.yaml, so a run cut short still returns its best weights so far;
+   every evaluation that improves, the best (averaged) weights are written to OUT as bf16 parts, then weights.json
+   (their step and SHA-256s, written last, so parts from two checkpoints are never taken for one), with metrics.jsonl
+   and loss.png: a run cut short still returns its best weights so far (the config travels inside the weights);
 4. the full validation split scored on the GPU (strict 512-token windows) -> eval.json.
 
 With SCRATCH_LM_DRY_RUN=1 the same steps run on the CPU with the tiny preset, in about a minute.
 """
-import json, math, os, shutil, sys, tempfile, time
+import hashlib, json, math, os, shutil, sys, tempfile, time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,7 +70,7 @@ run = Path(tempfile.mkdtemp(prefix='scratch_lm_run_'))
 
 def ship(step, val_loss, best):
     "After an evaluation: copy the logs; if it is the best so far, write its bf16 release in parts."
-    for f in ('metrics.jsonl', 'loss.png', 'config.yaml'):
+    for f in ('metrics.jsonl', 'loss.png'):
         if (run/f).is_file(): shutil.copyfile(run/f, OUT/f'.{f}.tmp'); os.replace(OUT/f'.{f}.tmp', OUT/f)
     if not best: return
     rel = release_checkpoint(run/'checkpoints'/'best.pt', run/'release')
@@ -79,17 +80,20 @@ def ship(step, val_loss, best):
         (OUT/f'.part{i}.tmp').write_bytes(data[i * PART:(i + 1) * PART]); os.replace(OUT/f'.part{i}.tmp', OUT/f'weights.pt.part{i}')
     for old in OUT.glob('weights.pt.part*'):
         if int(old.name.rsplit('part', 1)[1]) >= n: old.unlink()
+    write_json('weights.json', dict(step=step, val_loss=val_loss, bytes=len(data),
+                                    parts=[hashlib.sha256(data[i * PART:(i + 1) * PART]).hexdigest() for i in range(n)]))
     say(f"step {step}: val loss {val_loss:.4f} (ppl {math.exp(val_loss):.2f}), best: {len(data) / 2**20:.1f} MiB shipped")
 
 summary = train(cfg, run, quiet=True, after_eval=ship)
 summary['train_seconds'] = round(summary['wall_time'], 1)
 say('training done:', json.dumps(summary))
+base = dict(env=env, train=summary, preset=preset, max_steps=cfg.max_steps, tokens_per_step=cfg.tokens_per_step)
+write_json('eval.json', base)                                     # the training record, before the scoring
 
 # 4. the full validation split, strict windows, on the device
 r = evaluate(run/'checkpoints'/'best.pt', split='valid', data=str(DATA), device=device, dtype='fp32', progress=False,
              batch_size=32)
-r.update(env=env, train=summary, preset=preset, max_steps=cfg.max_steps, tokens_per_step=cfg.tokens_per_step)
-write_json('eval.json', r)
+write_json('eval.json', {**r, **base})
 say(f"valid (strict, full split): token ppl {r['token_ppl']:.2f}, word ppl {r['word_ppl']:.2f}, "
     f"{r['bits_per_byte']:.4f} bits/byte")
 say('files in OUT:', sorted(p.name for p in OUT.iterdir()))

@@ -2,7 +2,8 @@
 # One short GPU run of the headline recipe: environment, a speed row (scratch_lm vs Hugging Face GPT-2, same GPU, same
 # process), training sized to TRAIN_SECONDS (default 180), and the full validation split scored on the GPU.
 # Everything lands in $OUT as it is made (at most 8 files of < 16 MiB): speed.json, eval.json, metrics.jsonl, loss.png,
-# config.yaml and the best weights in bf16 parts (weights.pt.part0, part1, ...; `cat` them back together).
+# the best weights in bf16 parts (weights.pt.part0, part1, ...) and weights.json (their SHA-256s); bring_home.py checks
+# and joins them.
 #   OUT=out bash scripts/device_run.sh                          # on a CUDA machine, with data/ prepared
 #   SCRATCH_LM_DRY_RUN=1 OUT=out bash scripts/device_run.sh     # the same steps on the CPU, tiny preset, ~1 minute
 # Runs from the checkout (no install needed); needs torch, numpy, pyyaml, tokenizers, tqdm, matplotlib (+ transformers
@@ -11,4 +12,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${OUT:?set OUT to the folder for the results}"
 export WANDB_MODE=disabled PYTHONUNBUFFERED=1
-exec python scripts/device_run.py
+exec "$(command -v python || command -v python3)" scripts/device_run.py

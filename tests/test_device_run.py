@@ -8,13 +8,13 @@ def test_device_run_dry(tmp_path):
     r = subprocess.run(['bash', 'scripts/device_run.sh'], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
     files = sorted(p.name for p in (tmp_path/'out').iterdir())
-    assert files == ['config.yaml', 'eval.json', 'loss.png', 'metrics.jsonl', 'speed.json', 'weights.pt.part0']
+    assert files == ['eval.json', 'loss.png', 'metrics.jsonl', 'speed.json', 'weights.json', 'weights.pt.part0']
     assert all((tmp_path/'out'/f).stat().st_size < 15 * 2**20 + 1 for f in files) and len(files) <= 8
     ev, sp = json.loads((tmp_path/'out'/'eval.json').read_text()), json.loads((tmp_path/'out'/'speed.json').read_text())
     assert ev['mode'] == 'strict' and ev['n_tokens'] > 1000 and ev['device'] == 'cpu' and ev['train']['step'] >= 40
     assert sp['tokens_per_s'] > 0 and sp['peers']['hf_gpt2']['tokens_per_s'] > 0 and sp['env']['dry_run']
     import torch                                                  # the parts put back together are a loadable release
-    blob = b''.join((tmp_path/'out'/f).read_bytes() for f in files if f.startswith('weights'))
+    blob = b''.join((tmp_path/'out'/f).read_bytes() for f in files if f.startswith('weights.pt'))
     (tmp_path/'w.pt').write_bytes(blob)
     from scratch_lm.checkpoint import load_checkpoint, model_from_checkpoint
     model_from_checkpoint(load_checkpoint(tmp_path/'w.pt'))
@@ -28,7 +28,11 @@ def test_device_run_dry(tmp_path):
     assert info['gpu_run']['train_seconds'] > 0 and info['gpu_run']['speed']['tokens_per_s'] > 0
     assert info['evaluations']['valid_strict']['token_ppl'] > 1 and len(list((tmp_path/'rel').glob('wikitext2_*M_gpu.pt'))) == 1
     bad = subprocess.run([sys.executable, 'scripts/bring_home.py', str(tmp_path)], cwd=ROOT, capture_output=True, text=True)
-    assert bad.returncode == 1 and 'no weights.pt.part*' in bad.stderr and bad.stderr.count('\n') == 1
+    assert bad.returncode == 1 and 'eval.json: missing' in bad.stderr and bad.stderr.count('\n') == 1
+    (tmp_path/'out'/'weights.pt.part0').write_bytes(blob[:-10] + b'0123456789')    # a part from another checkpoint
+    bad = subprocess.run([sys.executable, 'scripts/bring_home.py', str(tmp_path/'out'), '--releases', str(tmp_path/'rel2')],
+                         cwd=ROOT, capture_output=True, text=True)
+    assert bad.returncode == 1 and 'do not match weights.json' in bad.stderr
 
 def test_device_run_needs_out():
     env = {k: v for k, v in os.environ.items() if k != 'OUT'}
