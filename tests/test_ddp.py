@@ -29,17 +29,36 @@ def test_two_processes_compute_the_one_process_run(one, tmp_path):
     ck = sorted(p.name for p in (tmp_path/'two'/'checkpoints').iterdir())
     assert ck == ['best.pt', 'step_0000010.pt', 'step_0000020.pt', 'step_0000030.pt']   # written once, by process 0
 
+def _tree(pid):
+    "`pid` and all its descendants (torchrun's workers may sit in their own sessions, out of reach of killpg)."
+    kids = {}
+    for st in os.listdir('/proc'):
+        if st.isdigit():
+            try: kids.setdefault(int(open(f'/proc/{st}/stat').read().rsplit(')', 1)[1].split()[1]), []).append(int(st))
+            except (OSError, IndexError): pass
+    out, todo = [], [pid]
+    while todo: q = todo.pop(); out.append(q); todo += kids.get(q, [])
+    return out
+
 def _kill_after(p, run, name):
+    "SIGKILL the run and every process it started as soon as its checkpoint `name` exists (it is renamed into place whole)."
     deadline = time.time() + 300
     while not (run/'checkpoints'/name).exists():
         assert p.poll() is None and time.time() < deadline, 'run ended before the checkpoint'
-        time.sleep(0.05)
-    time.sleep(0.5)                                                  # let the rename land
-    os.killpg(p.pid, signal.SIGKILL) if hasattr(os, 'killpg') else p.kill(); p.wait()
+        time.sleep(0.02)
+    pids = _tree(p.pid)
+    for q in pids:
+        try: os.kill(q, signal.SIGKILL)
+        except ProcessLookupError: pass
+    p.wait()
+    def alive(q):
+        try: return open(f'/proc/{q}/stat').read().rsplit(')', 1)[1].split()[0] != 'Z'
+        except OSError: return False
+    while any(alive(q) for q in pids[1:]): time.sleep(0.05)           # every worker is gone before the resume starts
 
 def test_two_processes_killed_resume_in_one(one, tmp_path):
     run = tmp_path/'2to1'
-    p = torchrun(2, *ARGS, '--run-dir', run, start_new_session=True)
+    p = torchrun(2, *ARGS, '--run-dir', run)
     _kill_after(p, run, 'step_0000010.pt')
     assert not (run/'checkpoints'/'step_0000030.pt').exists()
     cli(*ARGS, '--run-dir', run)
@@ -48,7 +67,7 @@ def test_two_processes_killed_resume_in_one(one, tmp_path):
 def test_one_process_killed_resumes_in_two(one, tmp_path):
     run = tmp_path/'1to2'
     p = subprocess.Popen([sys.executable, '-m', 'scratch_lm.cli', *ARGS, '--run-dir', str(run)], cwd=ROOT, env=ENV,
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _kill_after(p, run, 'step_0000010.pt')
     p = torchrun(2, *ARGS, '--run-dir', run); out, err = p.communicate(timeout=600)
     assert p.returncode == 0, err[-3000:]
