@@ -99,12 +99,13 @@ def release_name(n: int) -> str:
 def release_checkpoint(src, out_dir='releases', tag='') -> Path:
     "Write the bf16, inference-only release of checkpoint `src` to `out_dir/wikitext2_<N>M[_tag].pt`; returns its path."
     ck = load_checkpoint(src)
-    n = n_params(model_from_checkpoint(ck, src))
+    model = model_from_checkpoint(ck, src)                       # the weights as the model holds them
+    n = n_params(model)
     out = Path(out_dir)/f"{release_name(n)}{'_' + tag if tag else ''}.pt"
     out.parent.mkdir(parents=True, exist_ok=True)
-    half = {}                                                    # tied tensors (wte = lm_head) stay one tensor
+    half = {}        # tied tensors (wte = lm_head) are one tensor in the model, so one in the release, however they were saved
     weights = {k: half.setdefault(v.data_ptr(), v.to(torch.bfloat16) if v.is_floating_point() else v)
-               for k, v in inference_weights(ck).items()}
+               for k, v in model.state_dict().items()}
     save_checkpoint(out, model=weights, config=ck['config'], tokenizer_sha256=ck.get('tokenizer_sha256'),
                     tokenizer_json=ck.get('tokenizer_json'), step=ck.get('step'), best_val_loss=ck.get('best_val_loss'),
                     wall_time=ck.get('wall_time'), n_params=n, source=Path(src).name)

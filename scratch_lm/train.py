@@ -154,6 +154,13 @@ def _ema_copy(state: dict, device=None) -> dict:
     memo = {}
     return {k: memo.setdefault(v.data_ptr(), v.detach().float().clone().to(device or v.device)) for k, v in state.items()}
 
+def _cpu_copy(state: dict) -> dict:
+    "A state dict on the CPU for a checkpoint; tensors shared on the device (tied weights) stay shared (one `.cpu()` each)."
+    memo = {}
+    for v in state.values(): memo.setdefault(v.data_ptr(), v)
+    cpu = {p: v.detach().cpu() for p, v in memo.items()}
+    return {k: cpu[v.data_ptr()] for k, v in state.items()}
+
 def _ema_pairs(ema, model):
     "The averaged tensors and the live ones they follow, each once (tied weights are one tensor), for one fused update."
     seen, avg, live = set(), [], []
@@ -231,7 +238,7 @@ def train(cfg: TrainConfig, run_dir='runs/default', max_steps=None, quiet=False,
     tok_json = tok_path.read_text()
 
     def checkpoint_state():
-        cpu = lambda sd: None if sd is None else {k: v.detach().cpu() for k, v in sd.items()}
+        cpu = lambda sd: None if sd is None else _cpu_copy(sd)
         return dict(model=cpu(model.state_dict()), optimizer=opt.state_dict(), scaler=prec.scaler.state_dict(),
                     data=batches.state(), rng=rng_state(), step=step, best_val_loss=best, bad_evals=bad_evals,
                     wall_time=wall, ema=cpu(ema), config=resolved, tokenizer_sha256=tok_sha, tokenizer_json=tok_json)

@@ -20,6 +20,8 @@ OUT = Path(os.environ.get('OUT') or sys.exit('set OUT to the folder for the resu
 DRY = os.environ.get('SCRATCH_LM_DRY_RUN', '0') not in ('', '0')
 TRAIN_SECONDS = float(os.environ.get('TRAIN_SECONDS', 20 if DRY else 180))
 DATA = Path(os.environ.get('SCRATCH_LM_DATA', ROOT/'data'))
+OVERRIDES = os.environ.get('SCRATCH_LM_OVERRIDES', '').split()   # key=value changes to the preset, e.g. dropout=0.3
+SPEED_ROW = os.environ.get('SPEED_ROW', '1') != '0'               # 0: no speed row (a rerun); needs max_steps=N in OVERRIDES
 PART = 15 * 2**20                                   # bytes per weights part (the machine returns files of <= 16 MiB)
 T0 = time.time()
 
@@ -47,25 +49,39 @@ for f in ['tokens/v1/train.bin', 'tokens/v1/valid.bin', 'tokens/v1/meta.json', '
           'wikitext-2-v1/wiki.valid.tokens']:
     if not (DATA/f).is_file(): sys.exit(f"{DATA/f}: missing; prepare the data (scratch_lm data + tokenizer) and carry data/")
 preset = 'tiny' if DRY else 'gpu'
-cfg = load_config(preset, data=str(DATA), device=device, wandb='off')
-say(f"preset {preset}: {cfg.tokens_per_step:,} tokens a step")
+cfg = load_config(preset, OVERRIDES, data=str(DATA), device=device, wandb='off')
+sized = not any(o.startswith('max_steps=') for o in OVERRIDES)
+if not (SPEED_ROW or not sized): sys.exit('SPEED_ROW=0 needs max_steps=N in SCRATCH_LM_OVERRIDES')
+say(f"preset {preset} {' '.join(OVERRIDES)}: {cfg.tokens_per_step:,} tokens a step")
+
+# 1b. the whole path once on the device with the tiny model (loop, averaging, checkpoint, release, scoring): a bug
+# there shows in seconds, not after the speed row and the compilations
+with tempfile.TemporaryDirectory(prefix='scratch_lm_preflight_') as d:
+    pre = load_config('tiny', data=str(DATA), device=device, wandb='off', max_steps=6, eval_every=3, ckpt_every=3,
+                      ema=0.9, compile=False)
+    train(pre, Path(d)/'run', quiet=True, after_eval=lambda s, v, b: b and release_checkpoint(Path(d)/'run'/'checkpoints'/'best.pt', Path(d)/'rel'))
+    tiny_valid = Path(d)/'valid.txt'; tiny_valid.write_text((DATA/'wikitext-2-v1'/'wiki.valid.tokens').read_text()[:20000])
+    r = evaluate(Path(d)/'run'/'checkpoints'/'best.pt', text=str(tiny_valid), device=device, progress=False)
+    say(f"preflight on {device}: 6 steps of the tiny model, checkpoint, release, scoring (ppl {r['token_ppl']:.0f}): fine")
 
 # 2. the speed row
-kw = dict(steps=3 if DRY else 20, warmup=1 if DRY else 5, device=device, log=lambda *a: say(*a))
-try: speed = bench(preset, peers=('eager',) if DRY else ('compiled',), **kw)
-except Exception as e:                                            # the run matters more than the comparison
-    say(f"speed row without the peer ({type(e).__name__}: {str(e)[:120]})")
-    speed = bench(preset, peer=False, **kw)
-speed.update(env=env)
-write_json('speed.json', speed)
-say(f"speed: scratch_lm {speed['tokens_per_s']:,.0f} tokens/s (MFU {speed['mfu']:.3f})" + (
-    f", HF GPT-2 {speed['peers']['hf_gpt2']['tokens_per_s']:,.0f} -> {speed['speedup_vs_hf']:.2f}x" if 'peers' in speed else ''))
+if SPEED_ROW:
+    kw = dict(steps=3 if DRY else 20, warmup=1 if DRY else 5, device=device, log=lambda *a: say(*a))
+    try: speed = bench(preset, peers=('eager',) if DRY else ('compiled',), **kw)
+    except Exception as e:                                            # the run matters more than the comparison
+        say(f"speed row without the peer ({type(e).__name__}: {str(e)[:120]})")
+        speed = bench(preset, peer=False, **kw)
+    speed.update(env=env)
+    write_json('speed.json', speed)
+    say(f"speed: scratch_lm {speed['tokens_per_s']:,.0f} tokens/s (MFU {speed['mfu']:.3f})" + (
+        f", HF GPT-2 {speed['peers']['hf_gpt2']['tokens_per_s']:,.0f} -> {speed['speedup_vs_hf']:.2f}x" if 'peers' in speed else ''))
 
 # 3. training, sized by the measured speed; the best weights leave as they come
-steps_per_s = speed['tokens_per_s'] / cfg.tokens_per_step
-cfg.max_steps = max(40, int(TRAIN_SECONDS * steps_per_s * 0.75))  # 25 % for dropout, averaging, evaluations, compile
-cfg.eval_every = max(20, cfg.max_steps // 20); cfg.ckpt_every = cfg.max_steps        # the run folder is temporary
-say(f"training {cfg.max_steps:,} steps (~{cfg.max_steps * cfg.tokens_per_step / 2.39e6:.1f} epochs) in ~{TRAIN_SECONDS:.0f} s")
+if sized:
+    steps_per_s = speed['tokens_per_s'] / cfg.tokens_per_step
+    cfg.max_steps = max(40, int(TRAIN_SECONDS * steps_per_s * 0.7))   # 30 % for averaging, evaluations, shipping, compile
+cfg.eval_every = max(20, cfg.max_steps // 16); cfg.ckpt_every = cfg.max_steps        # the run folder is temporary
+say(f"training {cfg.max_steps:,} steps (~{cfg.max_steps * cfg.tokens_per_step / 2.39e6:.1f} epochs)" + (f" in ~{TRAIN_SECONDS:.0f} s" if sized else ''))
 run = Path(tempfile.mkdtemp(prefix='scratch_lm_run_'))
 
 def ship(step, val_loss, best):
@@ -87,7 +103,7 @@ def ship(step, val_loss, best):
 summary = train(cfg, run, quiet=True, after_eval=ship)
 summary['train_seconds'] = round(summary['wall_time'], 1)
 say('training done:', json.dumps(summary))
-base = dict(env=env, train=summary, preset=preset, max_steps=cfg.max_steps, tokens_per_step=cfg.tokens_per_step)
+base = dict(env=env, train=summary, preset=preset, overrides=OVERRIDES, max_steps=cfg.max_steps, tokens_per_step=cfg.tokens_per_step)
 write_json('eval.json', base)                                     # the training record, before the scoring
 
 # 4. the full validation split, strict windows, on the device
