@@ -12,12 +12,15 @@ __all__ = ['make_parser', 'main']
 
 # %% ../nbs/08_cli.ipynb #9d9df008
 def _data(a):
-    from scratch_lm.data import prepare_data
-    prepare_data(a.out, a.variant, src=a.src)
+    from scratch_lm.data import prepare_corpus, prepare_data
+    if a.corpus:
+        if a.src: raise ScratchLMError("--from is for WikiText-2 files; give your own text with --corpus PATH... alone")
+        prepare_corpus(a.corpus, a.out, docs=a.docs, valid_frac=a.valid_frac, test_frac=a.test_frac)
+    else: prepare_data(a.out, a.variant, src=a.src)
 
 def _tokenizer(a):
-    from scratch_lm.tokenizer import prepare_tokenizer
-    prepare_tokenizer(a.data, a.variant, retrain=a.retrain)
+    from scratch_lm.tokenizer import find_variant, prepare_tokenizer
+    prepare_tokenizer(a.data, a.variant or find_variant(a.data), retrain=a.retrain, vocab_size=a.vocab_size)
 
 def _train(a):
     from scratch_lm.config import load_config
@@ -73,15 +76,24 @@ def make_parser() -> argparse.ArgumentParser:
                                 formatter_class=fmt)
     sub = p.add_subparsers(dest='command', metavar='COMMAND', required=True)
 
-    s = sub.add_parser('data', help='download (or copy) and verify WikiText-2, clean the training split', formatter_class=fmt)
+    s = sub.add_parser('data', help='get WikiText-2 (download or copy, verify, clean), or prepare your own text with --corpus',
+                       formatter_class=fmt, epilog='Your own text: scratch_lm data --corpus my_texts/ --out my_data, then '
+                       'scratch_lm tokenizer --data my_data --vocab-size 32000, then scratch_lm train --data my_data')
     s.add_argument('--variant', choices=['v1', 'raw'], default='v1', help='wikitext-2-v1 (the benchmark) or wikitext-2-raw-v1')
     s.add_argument('--from', dest='src', metavar='DIR', help='copy from a local mirror folder instead of downloading')
     s.add_argument('--out', default='data', help='output folder')
+    g = s.add_argument_group('your own corpus (written to OUT/corpus)')
+    g.add_argument('--corpus', nargs='+', metavar='PATH', help='text files, or folders searched for .txt/.md/.text files')
+    g.add_argument('--docs', choices=['files', 'paragraphs'], default='files',
+                   help='a document is a file, or a block of text between blank lines; whole documents go to one split')
+    g.add_argument('--valid-frac', type=float, default=0.05, help='share of documents for validation')
+    g.add_argument('--test-frac', type=float, default=0.05, help='share of documents for test')
     s.set_defaults(func=_data)
 
-    s = sub.add_parser('tokenizer', help='train (or verify) the 16k BPE tokenizer and encode the splits', formatter_class=fmt)
+    s = sub.add_parser('tokenizer', help='train (or verify) the byte-level BPE tokenizer and encode the splits', formatter_class=fmt)
     s.add_argument('--data', default='data', help='the folder the data step wrote')
-    s.add_argument('--variant', choices=['v1', 'raw'], default='v1')
+    s.add_argument('--variant', choices=['v1', 'raw', 'corpus'], default=None, help='which data in --data (default: the one it holds)')
+    s.add_argument('--vocab-size', type=int, default=None, help='tokens in the vocabulary (default: 16,000; a new size trains a new tokenizer)')
     s.add_argument('--retrain', action='store_true', help='train again even if data/tokenizer/<variant>/tokenizer.json exists')
     s.set_defaults(func=_tokenizer)
 

@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['WIKITEXT', 'SPLITS', 'ScratchLMError', 'atomic_write', 'sha256_file', 'split_file', 'variant_dir', 'verify_file',
-           'fetch_wikitext', 'read_text', 'count_words', 'split_documents', 'strip_html', 'strip_nonprintable',
-           'n_words', 'split_long', 'length_filter', 'profanity_scores', 'profane_docs', 'is_profane', 'clean_train',
-           'split_stats', 'stats_table', 'prepare_data']
+__all__ = ['WIKITEXT', 'SPLITS', 'CORPUS', 'TEXT_SUFFIXES', 'ScratchLMError', 'atomic_write', 'sha256_file', 'split_file',
+           'variant_dir', 'verify_file', 'fetch_wikitext', 'read_text', 'count_words', 'split_documents', 'strip_html',
+           'strip_nonprintable', 'n_words', 'split_long', 'length_filter', 'profanity_scores', 'profane_docs',
+           'is_profane', 'screen_docs', 'clean_train', 'split_stats', 'stats_table', 'prepare_data', 'corpus_files',
+           'corpus_documents', 'assign_splits', 'corpus_table', 'prepare_corpus']
 
 # %% ../nbs/00_data.ipynb #dd6b66dc
 class ScratchLMError(Exception):
@@ -75,12 +76,13 @@ WIKITEXT = {
 SPLITS = ('train', 'valid', 'test')
 
 def split_file(variant: str, split: str) -> str:
-    "File name of `split` in `variant`, e.g. `wiki.valid.tokens`."
+    "File name of `split` in `variant`, e.g. `wiki.valid.tokens` (a corpus of your own: `valid.txt`, `train.clean.txt`)."
+    if variant == 'corpus': return 'train.clean.txt' if split == 'train' else f'{split}.txt'
     return f"wiki.{split}.{WIKITEXT[variant]['ext']}"
 
 def variant_dir(out, variant: str) -> Path:
-    "Where the data step puts a variant: `out/wikitext-2-v1` or `out/wikitext-2-raw-v1`."
-    return Path(out)/('wikitext-2-v1' if variant == 'v1' else 'wikitext-2-raw-v1')
+    "Where the data step puts a variant: `out/wikitext-2-v1`, `out/wikitext-2-raw-v1` or (your own corpus) `out/corpus`."
+    return Path(out)/{'v1': 'wikitext-2-v1', 'corpus': 'corpus'}.get(variant, 'wikitext-2-raw-v1')
 
 # %% ../nbs/00_data.ipynb #8a5c7f54
 def verify_file(path, expected: str | None):
@@ -241,14 +243,20 @@ def is_profane(doc: str, **kw) -> bool:
     return profane_docs([doc], **kw)[0]
 
 # %% ../nbs/00_data.ipynb #e9b899e2
+def screen_docs(docs: list[str], threshold=0.9, max_share=0.05):
+    "Strip HTML and non-printable characters, drop profane documents. Returns (documents, report)."
+    rep = {'documents_in': len(docs)}
+    clean = [strip_nonprintable(strip_html(d)) for d in docs]
+    rep['chars_removed'] = sum(map(len, docs)) - sum(map(len, clean))
+    keep = [d for d, bad in zip(clean, profane_docs(clean, threshold, max_share)) if not bad]
+    rep['dropped_profanity'] = len(clean) - len(keep)
+    return keep, rep
+
 def clean_train(text: str, min_words=10, max_words=2048, threshold=0.9, max_share=0.05):
     "Clean a training split. Returns (cleaned text, report dict of what each filter did)."
     docs = split_documents(text)
-    rep = {'documents_in': len(docs)}
-    docs = [strip_nonprintable(strip_html(d)) for d in docs]
-    rep['chars_removed'] = len(text) - sum(map(len, docs))
-    keep = [d for d, bad in zip(docs, profane_docs(docs, threshold, max_share)) if not bad]
-    rep['dropped_profanity'] = len(docs) - len(keep)
+    keep, rep = screen_docs(docs, threshold, max_share)
+    rep['chars_removed'] += len(text) - sum(map(len, docs))       # blank lines after the last article
     docs, rep['dropped_short'], rep['split_long'] = length_filter(keep, min_words, max_words)
     rep['documents_out'] = len(docs)
     if not docs: raise ScratchLMError("cleaning left no training documents; is the training file empty?")
@@ -290,4 +298,77 @@ def prepare_data(out='data', variant='v1', src=None, verbose=True) -> Path:
     stats['train_clean_sha256'] = sha256_file(clean_path)
     with atomic_write(stats_path, 'w') as f: json.dump(stats, f, indent=1)
     if verbose: print(stats_table(stats))
+    return dest
+
+# %% ../nbs/00_data.ipynb #3abbecdd
+CORPUS = 'corpus'                                   # the variant name of a corpus of your own
+TEXT_SUFFIXES = ('.txt', '.md', '.text', '.tokens', '.raw')
+
+def corpus_files(paths) -> list[Path]:
+    "The files named by `paths`: files as given, folders searched recursively for `TEXT_SUFFIXES`; sorted, each once."
+    files = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            found = sorted(f for f in p.rglob('*') if f.is_file() and f.suffix.lower() in TEXT_SUFFIXES)
+            if not found: raise ScratchLMError(f"{p}: no text files ({' '.join(TEXT_SUFFIXES)}) in this folder; name the files directly")
+            files += found
+        elif p.is_file(): files.append(p)
+        else: raise ScratchLMError(f"{p}: no such file or folder; check the paths given to --corpus")
+    return sorted(dict.fromkeys(f.resolve() for f in files))
+
+def corpus_documents(files, docs='files') -> list[str]:
+    "The documents of the files: one per file, or one per blank-line-separated block (`docs='paragraphs'`)."
+    if docs not in ('files', 'paragraphs'): raise ScratchLMError(f"docs must be 'files' or 'paragraphs', not {docs!r}")
+    out = []
+    for f in files:
+        text = read_text(f).replace('\r\n', '\n')
+        for part in ([text] if docs == 'files' else re.split(r'\n[ \t]*\n', text)):
+            if part.strip(): out.append(part.strip('\n') + '\n')
+    return out
+
+# %% ../nbs/00_data.ipynb #acf656da
+def assign_splits(docs: list[str], valid_frac=0.05, test_frac=0.05) -> dict:
+    "Split documents into train/valid/test by the SHA-256 of their text: test first, then valid (at least one each)."
+    if not (0 < valid_frac < 1 and 0 < test_frac < 1 and valid_frac + test_frac < 1):
+        raise ScratchLMError(f"valid and test fractions must be in (0, 1) and sum to under 1, not {valid_frac} and {test_frac}")
+    n_test, n_valid = max(1, round(test_frac * len(docs))), max(1, round(valid_frac * len(docs)))
+    if n_test + n_valid >= len(docs):
+        raise ScratchLMError(f"{len(docs)} documents are too few for a train, valid and test split; give more text, or "
+                             f"use docs='paragraphs' (--docs paragraphs) to split files at blank lines")
+    rank = {i: r for r, i in enumerate(sorted(range(len(docs)), key=lambda i: hashlib.sha256(docs[i].encode()).hexdigest()))}
+    which = lambda i: 'test' if rank[i] < n_test else 'valid' if rank[i] < n_test + n_valid else 'train'
+    return {s: [d for i, d in enumerate(docs) if which(i) == s] for s in SPLITS}     # each split in the files' order
+
+# %% ../nbs/00_data.ipynb #79a07bf4
+def corpus_table(stats: dict) -> str:
+    "A Markdown summary of a prepared corpus: documents, words and bytes per split, and what cleaning did."
+    rows = ['| split | documents | words | bytes |', '|---|---:|---:|---:|']
+    for k, s in stats['splits'].items(): rows.append(f"| {k} | {s['documents']:,} | {s['words']:,} | {s['bytes']:,} |")
+    c = stats['cleaning']
+    rows.append(f"\n{len(stats['sources'])} files, {c['documents_in']} documents in; dropped {c['dropped_duplicates']} "
+                f"(duplicates), {c['dropped_profanity']} (profanity), {c['dropped_short']} (< 10 words); split "
+                f"{c['split_long']} longer than 2,048 words; {c['chars_removed']} characters of HTML/non-printable removed.")
+    return '\n'.join(rows)
+
+def prepare_corpus(paths, out='data', docs='files', valid_frac=0.05, test_frac=0.05, min_words=10, max_words=2048,
+                   verbose=True) -> Path:
+    "The data step for your own text files: clean, split, write `out/corpus`. Returns that folder."
+    files = corpus_files(paths)
+    found = corpus_documents(files, docs)
+    kept, rep = screen_docs(found)
+    unique = list(dict.fromkeys(kept))
+    rep['dropped_duplicates'] = len(kept) - len(unique)
+    unique, rep['dropped_short'], _ = length_filter(unique, min_words, float('inf'))
+    splits, rep['split_long'] = {}, 0
+    for s, ds in assign_splits(unique, valid_frac, test_frac).items():
+        splits[s], _, n = length_filter(ds, 0, max_words); rep['split_long'] += n
+    dest = variant_dir(out, CORPUS)
+    stats = {'variant': CORPUS, 'docs': docs, 'valid_frac': valid_frac, 'test_frac': test_frac, 'cleaning': rep,
+             'sources': [{'file': str(f), 'sha256': sha256_file(f)} for f in files], 'splits': {}}
+    for s, ds in splits.items():
+        text = '\n'.join(ds)                                        # a blank line between documents
+        with atomic_write(dest/split_file(CORPUS, s), 'w') as f: f.write(text)
+        stats['splits'][s] = dict(documents=len(ds), words=count_words(text), bytes=len(text.encode('utf-8')))
+    with atomic_write(dest/'stats.json', 'w') as f: json.dump(stats, f, indent=1)
+    if verbose: print(f"{dest}:\n" + corpus_table(stats))
     return dest

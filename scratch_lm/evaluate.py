@@ -11,7 +11,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from .data import ScratchLMError, count_words, read_text, split_file, variant_dir
-from .tokenizer import encode_text
+from .tokenizer import encode_text, find_variant
 from .step import Precision, pick_device
 from .checkpoint import load_checkpoint, model_from_checkpoint, tokenizer_from_checkpoint
 
@@ -67,6 +67,7 @@ def evaluate(checkpoint, split=None, text=None, stride=None, data='data', varian
     device = pick_device(device)
     ck = load_checkpoint(checkpoint)
     model, tok = model_from_checkpoint(ck, checkpoint, device), tokenizer_from_checkpoint(ck, path=checkpoint)
+    if split: variant = find_variant(data, variant)
     path = Path(text) if text else variant_dir(data, variant)/split_file(variant, split)
     if split and not path.is_file(): raise ScratchLMError(f"{path}: not found; run `scratch_lm data` first or use --text FILE")
     txt = read_text(path)

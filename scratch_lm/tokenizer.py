@@ -13,7 +13,7 @@ from .data import (ScratchLMError, SPLITS, atomic_write, count_words, prepare_da
 # %% auto #0
 __all__ = ['SPECIALS', 'VOCAB_SIZE', 'TOKENIZER_SHA256', 'tokenizer_path', 'train_tokenizer', 'save_tokenizer', 'load_tokenizer',
            'tokenizer_from_json', 'encode_text', 'decode', 'tokens_dir', 'encode_splits', 'load_tokens',
-           'prepare_tokenizer', 'resolve_data']
+           'prepare_tokenizer', 'find_variant', 'resolve_data']
 
 # %% ../nbs/01_tokenizer.ipynb #d0cd3545
 SPECIALS = ['<bos>', '<eos>', '<pad>', '<unk>']
@@ -87,7 +87,7 @@ def encode_splits(tok_path, data='data', variant='v1', verbose=True) -> dict:
             if verbose: print(f"{out}: splits already encoded with this tokenizer; nothing to do")
             return meta
     files = {'train': src/'train.clean.txt', **{s: src/split_file(variant, s) for s in ('valid', 'test')}}
-    meta = {'tokenizer_sha256': tok_sha, 'variant': variant, 'splits': {}}
+    meta = {'tokenizer_sha256': tok_sha, 'vocab_size': tok.get_vocab_size(), 'variant': variant, 'splits': {}}
     for s, f in files.items():
         if not f.is_file(): raise ScratchLMError(f"{f}: not found; run `scratch_lm data` first")
         text = read_text(f)
@@ -110,16 +110,26 @@ def load_tokens(data='data', variant='v1', split='train') -> np.ndarray:
 # %% ../nbs/01_tokenizer.ipynb #953ff99b
 TOKENIZER_SHA256 = {'v1': '6e37de84fa00189ae11e6555df8f0d8cf61af7fd1677cb8aff63f556b9223d1f'}
 
-def prepare_tokenizer(data='data', variant='v1', retrain=False, verbose=True) -> Path:
-    "Train (or verify) the tokenizer of `variant`, then encode the splits. Returns the tokenizer path."
+def prepare_tokenizer(data='data', variant='v1', retrain=False, vocab_size=None, verbose=True) -> Path:
+    "Train (or verify) the tokenizer of `variant` with `vocab_size` tokens (default 16,000), then encode the splits. Returns its path."
     path, clean = tokenizer_path(data, variant), variant_dir(data, variant)/'train.clean.txt'
-    expected = TOKENIZER_SHA256.get(variant)
+    if vocab_size is not None and not 256 + len(SPECIALS) <= vocab_size <= 2**16:
+        raise ScratchLMError(f"--vocab-size {vocab_size}: must be from {256 + len(SPECIALS)} (the 256 bytes and the special "
+                             f"tokens) to 65,536 (token files are uint16)")
+    if path.is_file() and vocab_size and not retrain and (have := load_tokenizer(path).get_vocab_size()) != vocab_size:
+        if verbose: print(f"{path}: {have:,} tokens, not {vocab_size:,}: training a new one")
+        retrain = True
+    size = vocab_size or VOCAB_SIZE
+    expected = TOKENIZER_SHA256.get(variant) if size == VOCAB_SIZE else None
     if retrain or not path.is_file():
         if not clean.is_file(): raise ScratchLMError(f"{clean}: not found; run `scratch_lm data` first")
-        if verbose: print(f"training a {VOCAB_SIZE:,}-token byte-level BPE on {clean} ...")
-        sha = save_tokenizer(train_tokenizer(read_text(clean), show_progress=verbose), path)
-        if verbose: print(f"{path}: sha256 {sha}" + ('' if expected is None else
-                          ' (identical to the released tokenizer)' if sha == expected else ' (differs from the released tokenizer)'))
+        if verbose: print(f"training a {size:,}-token byte-level BPE on {clean} ...")
+        tok = train_tokenizer(read_text(clean), vocab_size=size, show_progress=verbose)
+        sha = save_tokenizer(tok, path)
+        if verbose:
+            print(f"{path}: {tok.get_vocab_size():,} tokens, sha256 {sha}" + ('' if expected is None else
+                  ' (identical to the released tokenizer)' if sha == expected else ' (differs from the released tokenizer)'))
+            if tok.get_vocab_size() < size: print(f"  (the training text supports only {tok.get_vocab_size():,} of the {size:,} asked for)")
     else:
         sha = sha256_file(path)
         if verbose: print(f"{path}: sha256 {sha}" + (' verified' if sha == expected else
@@ -128,6 +138,12 @@ def prepare_tokenizer(data='data', variant='v1', retrain=False, verbose=True) ->
     return path
 
 # %% ../nbs/01_tokenizer.ipynb #95c1b3c5
+def find_variant(data, variant='v1') -> str:
+    "`variant` if `data` holds it (tokens, cleaned text or raw files), else the one it holds: v1, raw or your own corpus."
+    def has(v): return ((tokens_dir(data, v)/'train.bin').is_file() or (variant_dir(data, v)/'train.clean.txt').is_file()
+                        or (v != 'corpus' and (Path(data)/split_file(v, 'train')).is_file()))
+    return next((v for v in (variant, 'v1', 'raw', 'corpus') if has(v)), variant)
+
 def resolve_data(data, variant='v1', cache='data', verbose=True) -> Path:
     "A data root holding `tokens/<variant>/*.bin` and the tokenizer, preparing it from raw files when needed."
     data = Path(data)

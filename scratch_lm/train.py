@@ -11,7 +11,7 @@ import numpy as np
 import torch
 import yaml
 from .data import ScratchLMError, atomic_write, sha256_file
-from .tokenizer import load_tokens, resolve_data, tokenizer_path, tokens_dir
+from .tokenizer import find_variant, load_tokenizer, load_tokens, resolve_data, tokenizer_path, tokens_dir
 from .model import GPT, n_params
 from .config import TrainConfig
 from .step import Dist, Precision, lr_at, make_optimizer, pick_device, set_seed, train_step
@@ -196,12 +196,16 @@ def train(cfg: TrainConfig, run_dir='runs/default', max_steps=None, quiet=False,
     rows = ddp.rows(cfg.batch_size)
     if not ddp.main: log = lambda *a: None
     set_seed(cfg.seed)
+    cfg.variant = find_variant(cfg.data, cfg.variant)                 # WikiText-2 or a corpus of your own, from what --data holds
     data = resolve_data(cfg.data, cfg.variant, verbose=not quiet)
     tok_path = tokenizer_path(data, cfg.variant)
     meta = json.loads((tokens_dir(data, cfg.variant)/'meta.json').read_text())
     tok_sha = sha256_file(tok_path)
     if meta['tokenizer_sha256'] != tok_sha: raise ScratchLMError(f"{tokens_dir(data, cfg.variant)}: encoded with another tokenizer; delete it and run `scratch_lm tokenizer`")
     mc = cfg.model_config()
+    vocab = meta.get('vocab_size') or load_tokenizer(tok_path).get_vocab_size()
+    if mc.vocab_size != vocab:                                         # the model's output layer is the tokenizer's size
+        log(f"model vocab_size {vocab:,} (the tokenizer's), not the preset's {mc.vocab_size:,}"); mc.vocab_size = vocab
     model = GPT(mc).to(device)
     if ddp.world > 1: torch.manual_seed(cfg.seed + ddp.rank)           # same weights everywhere, own dropout masks
     opt = make_optimizer(model, cfg, device)

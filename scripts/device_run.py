@@ -3,13 +3,15 @@
 1. the environment (torch, CUDA, GPU) and every import, data file and preset it needs: fails in seconds if one is missing;
 2. a speed row: scratch_lm's training step and Hugging Face's GPT2LMHeadModel of the same shape, both compiled, same
    precision, same GPU, same process -> speed.json;
-3. the headline training (the `gpu` preset), with max_steps set from the measured speed to fit TRAIN_SECONDS; after
+3. the headline training (the `gpu` preset, changed by SCRATCH_LM_OVERRIDES="key=value ..."; its max_steps, or steps
+   sized from the measured speed to fit TRAIN_SECONDS when that is set); after
    every evaluation that improves, the best (averaged) weights are written to OUT as bf16 parts, then weights.json
    (their step and SHA-256s, written last, so parts from two checkpoints are never taken for one), with metrics.jsonl
    and loss.png: a run cut short still returns its best weights so far (the config travels inside the weights);
 4. the full validation split scored on the GPU (strict 512-token windows) -> eval.json.
 
-With SCRATCH_LM_DRY_RUN=1 the same steps run on the CPU with the tiny preset, in about a minute.
+With SCRATCH_LM_DRY_RUN=1 the same steps run on the CPU with the tiny preset, in about a minute. SPEED_ROW=0 skips
+step 2 (for a second run in the same session).
 """
 import hashlib, json, math, os, shutil, sys, tempfile, time
 from pathlib import Path
@@ -18,10 +20,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 OUT = Path(os.environ.get('OUT') or sys.exit('set OUT to the folder for the results'))
 DRY = os.environ.get('SCRATCH_LM_DRY_RUN', '0') not in ('', '0')
-TRAIN_SECONDS = float(os.environ.get('TRAIN_SECONDS', 20 if DRY else 180))
+TRAIN_SECONDS = float(os.environ.get('TRAIN_SECONDS') or 0)   # > 0: size the run to this many seconds of training
 DATA = Path(os.environ.get('SCRATCH_LM_DATA', ROOT/'data'))
 OVERRIDES = os.environ.get('SCRATCH_LM_OVERRIDES', '').split()   # key=value changes to the preset, e.g. dropout=0.3
-SPEED_ROW = os.environ.get('SPEED_ROW', '1') != '0'               # 0: no speed row (a rerun); needs max_steps=N in OVERRIDES
+SPEED_ROW = os.environ.get('SPEED_ROW', '1') != '0'               # 0: no speed row (a second run in one session)
 PART = 15 * 2**20                                   # bytes per weights part (the machine returns files of <= 16 MiB)
 T0 = time.time()
 
@@ -50,8 +52,8 @@ for f in ['tokens/v1/train.bin', 'tokens/v1/valid.bin', 'tokens/v1/meta.json', '
     if not (DATA/f).is_file(): sys.exit(f"{DATA/f}: missing; prepare the data (scratch_lm data + tokenizer) and carry data/")
 preset = 'tiny' if DRY else 'gpu'
 cfg = load_config(preset, OVERRIDES, data=str(DATA), device=device, wandb='off')
-sized = not any(o.startswith('max_steps=') for o in OVERRIDES)
-if not (SPEED_ROW or not sized): sys.exit('SPEED_ROW=0 needs max_steps=N in SCRATCH_LM_OVERRIDES')
+sized = TRAIN_SECONDS > 0 and not any(o.startswith('max_steps=') for o in OVERRIDES)   # else the preset's steps
+if sized and not SPEED_ROW: sys.exit('TRAIN_SECONDS sizes the run from the speed row: drop SPEED_ROW=0 or give max_steps=N')
 say(f"preset {preset} {' '.join(OVERRIDES)}: {cfg.tokens_per_step:,} tokens a step")
 
 # 1b. the whole path once on the device with the tiny model (loop, averaging, checkpoint, release, scoring): a bug
@@ -80,7 +82,8 @@ if SPEED_ROW:
 if sized:
     steps_per_s = speed['tokens_per_s'] / cfg.tokens_per_step
     cfg.max_steps = max(40, int(TRAIN_SECONDS * steps_per_s * 0.7))   # 30 % for averaging, evaluations, shipping, compile
-cfg.eval_every = max(20, cfg.max_steps // 16); cfg.ckpt_every = cfg.max_steps        # the run folder is temporary
+if not any(o.startswith('eval_every=') for o in OVERRIDES): cfg.eval_every = max(20, cfg.max_steps // 16)
+cfg.ckpt_every = cfg.max_steps                                    # the run folder is temporary
 say(f"training {cfg.max_steps:,} steps (~{cfg.max_steps * cfg.tokens_per_step / 2.39e6:.1f} epochs)" + (f" in ~{TRAIN_SECONDS:.0f} s" if sized else ''))
 run = Path(tempfile.mkdtemp(prefix='scratch_lm_run_'))
 

@@ -13,21 +13,49 @@ def row(name, r, cmd=True):
     c = f"`{r['command']}`" if cmd else ''
     return f"| {name} | {r['token_ppl']:.2f} | {r['word_ppl']:.2f} | {r['bits_per_byte']:.3f} | {c} |"
 
-def main():
-    rels = sorted((ROOT/'releases').glob('wikitext2_*M.json'))
-    if not rels: sys.exit('no release JSON in releases/')
-    info = json.loads(rels[-1].read_text()); ev = info['evaluations']; name = info['release'].removesuffix('.pt')
+LABELS = [('strict', 'static, strict 512-token windows'), ('sliding256', 'static, sliding window (stride 256)'),
+          ('cache', '+ neural cache (adaptive)'), ('dynamic', '+ dynamic evaluation (adaptive)'),
+          ('cache_dynamic', '+ cache + dynamic (adaptive)')]
+
+def table(info, splits=('valid', 'test'), keys=None):
+    "The evaluation rows of one release."
+    ev, name = info['evaluations'], info['release'].removesuffix('.pt')
     out = ['| model (WikiText-2) | token ppl | word ppl | bits/byte | reproduce |', '|---|---:|---:|---:|---|']
-    labels = [('strict', 'static, strict 512-token windows'), ('sliding256', 'static, sliding window (stride 256)'),
-              ('cache', '+ neural cache (adaptive)'), ('dynamic', '+ dynamic evaluation (adaptive)'),
-              ('cache_dynamic', '+ cache + dynamic (adaptive)')]
-    for split in ('valid', 'test'):
-        for key, label in labels:
-            if f'{split}_{key}' in ev: out.append(row(f"scratch_lm `{name}`, **{split}**, {label}", ev[f'{split}_{key}']))
-    print('\n'.join(out))
-    t = info['training']
-    print(f"\nTraining: {t['steps']:,} steps, {t['tokens']:,} tokens ({t['epochs']:.2f} epochs), "
-          f"{t['wall_time_s'] / 3600:.2f} h wall, {t['tokens_per_s']:,.0f} tokens/s, best step {t['best_step']}.")
+    for split in splits:
+        for key, label in LABELS:
+            if f'{split}_{key}' in ev and (keys is None or key in keys):
+                out.append(row(f"scratch_lm `{name}`, **{split}**, {label}", ev[f'{split}_{key}']))
+    return '\n'.join(out)
+
+def main():
+    rels = {p.stem: json.loads(p.read_text()) for p in sorted((ROOT/'releases').glob('wikitext2_*M*.json'))}
+    if not rels: sys.exit('no release JSON in releases/')
+    gpu = next((r for k, r in rels.items() if k.endswith('_gpu')), None)
+    cpu = next((r for k, r in rels.items() if not k.endswith('_gpu')), None)
+    if gpu:
+        g, t = gpu['gpu_run'], gpu['training']
+        print(f"### `{gpu['release']}`: {g['train_seconds']:.0f} s of training on one {g['gpu']}\n")
+        print(table(gpu))
+        print(f"\nTraining: best of {g['steps']:,} steps of {g['tokens_per_step']:,} tokens ({t['epochs']:.1f} epochs) at "
+              f"step {t['best_step']:,}; {g['train_seconds']:.0f} s of training ({g['torch']}, CUDA {g['cuda']}, bf16, compiled).")
+        runs = ROOT/'releases'/'gpu_runs'/'runs.json'
+        if runs.is_file():
+            print('\n| GPU run | steps | epochs | best valid ppl (at epoch) | last valid ppl | command |\n|---|---:|---:|---:|---:|---|')
+            for r in json.loads(runs.read_text())['runs']:
+                print(f"| {r['name']} | {r['steps_done']:,} | {r['epochs_done']:.0f} | {r['best_val_ppl']:.2f} ({r['best_epoch']:.0f}) "
+                      f"| {r['last_val_ppl']:.2f} | `{r['command']}` |")
+        s = g['speed']; hf = s['peers']['hf_gpt2']
+        print(f"\n| training step on one {s['gpu']}, batch {s['batch']}, {s['dtype']}, both compiled | tokens/s | MFU |\n|---|---:|---:|")
+        print(f"| scratch_lm (`gpu` preset) | {s['tokens_per_s']:,.0f} | {s['mfu']:.3f} |")
+        print(f"| HF `GPT2LMHeadModel` | {hf['tokens_per_s']:,.0f} | {hf['mfu']:.3f} |")
+        print(f"\nmatmul peak {s['peak_flops'] / 1e12:,.0f} TFLOP/s (bf16, 8192²); scratch_lm / HF = {s['speedup_vs_hf']:.2f}×; "
+              f"{s['rounds']} interleaved rounds, median step {s['median_step_s'] * 1e3:.1f} ms.")
+    if cpu:
+        t = cpu['training']
+        print(f"\n### `{cpu['release']}`: the CPU-only run\n")
+        print(table(cpu))
+        print(f"\nTraining: {t['steps']:,} steps, {t['tokens']:,} tokens ({t['epochs']:.2f} epochs), "
+              f"{t['wall_time_s'] / 3600:.2f} h wall, {t['tokens_per_s']:,.0f} tokens/s, best step {t['best_step']}.")
     b = ROOT/'releases'/'bench.json'
     if b.is_file():
         r = json.loads(b.read_text()); hf = r['peers']['hf_gpt2']

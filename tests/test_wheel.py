@@ -59,16 +59,24 @@ def test_export_without_transformers_is_one_line(installed):
                        capture_output=True, text=True)
     assert r.returncode == 1 and r.stderr.count('\n') == 1 and 'pip install transformers safetensors' in r.stderr, r.stderr
 
-def test_train_eval_generate(installed):
+def test_own_corpus_train_eval_generate(installed):
+    "A user's own text, from an empty folder: data --corpus, tokenizer --vocab-size, a tiny train, eval, generate."
     bin_, env, work = installed
-    if not (Path(DATA)/'tokens'/'v1'/'train.bin').is_file(): pytest.skip(f'no prepared data in {DATA}')
+    import json
+    prose = [''.join(c['source']) for nb in sorted((ROOT/'nbs').glob('*.ipynb'))
+             for c in json.loads(nb.read_text())['cells'] if c['cell_type'] == 'markdown']
+    texts = work/'my_texts'; texts.mkdir()
+    for i in range(40): (texts/f'note_{i:02}.txt').write_text('\n\n'.join(prose[i::40]) + '\n')
     sl = bin_/'scratch_lm'
-    run([sl, 'train', '--preset', 'tiny', '--data', DATA, '--run-dir', 'run', '--wandb', 'off', 'max_steps=5', 'eval_every=5'],
-        cwd=work, env=env)
+    out = run([sl, 'data', '--corpus', 'my_texts', '--out', 'my_data'], cwd=work, env=env).stdout
+    assert '| train |' in out and '40 files' in out, out
+    out = run([sl, 'tokenizer', '--data', 'my_data', '--vocab-size', '600'], cwd=work, env=env).stdout
+    assert '600 tokens' in out, out
+    out = run([sl, 'train', '--preset', 'tiny', '--data', 'my_data', '--run-dir', 'run', '--wandb', 'off', 'max_steps=6',
+               'eval_every=3'], cwd=work, env=env).stdout
+    assert "model vocab_size 600 (the tokenizer's)" in out, out
     ck = work/'run'/'checkpoints'/'best.pt'
-    assert ck.is_file()
-    (work/'some.txt').write_text(" = A heading = \n \n The cat sat on the mat . It was a good mat .\n" * 20)
-    out = run([sl, 'eval', '--checkpoint', ck, '--text', 'some.txt', '--json'], cwd=work, env=env).stdout
-    assert '"token_ppl"' in out, out
-    out = run([sl, 'generate', '--checkpoint', ck, '--prompt', 'Hi', '--max-new-tokens', '5'], cwd=work, env=env).stdout
-    assert out.strip().startswith('Hi'), out
+    r = json.loads(run([sl, 'eval', '--checkpoint', ck, '--split', 'valid', '--data', 'my_data', '--json'], cwd=work, env=env).stdout)
+    assert r['file'].endswith('valid.txt') and r['n_tokens'] > 100 and 1 < r['token_ppl'] < 600 * 1.5, r
+    out = run([sl, 'generate', '--checkpoint', ck, '--prompt', 'The model', '--max-new-tokens', '5'], cwd=work, env=env).stdout
+    assert out.strip().startswith('The model'), out
