@@ -300,7 +300,7 @@ def prepare_data(out='data', variant='v1', src=None, verbose=True) -> Path:
     if verbose: print(stats_table(stats))
     return dest
 
-# %% ../nbs/00_data.ipynb #3abbecdd
+# %% ../nbs/00_data.ipynb #b43ffd32
 CORPUS = 'corpus'                                   # the variant name of a corpus of your own
 TEXT_SUFFIXES = ('.txt', '.md', '.text', '.tokens', '.raw')
 
@@ -326,7 +326,7 @@ def corpus_documents(files, docs='files') -> list[str]:
             if part.strip(): out.append(part.strip('\n') + '\n')
     return out
 
-# %% ../nbs/00_data.ipynb #acf656da
+# %% ../nbs/00_data.ipynb #dcdb6192
 def assign_splits(docs: list[str], valid_frac=0.05, test_frac=0.05) -> dict:
     "Split documents into train/valid/test by the SHA-256 of their text: test first, then valid (at least one each)."
     if not (0 < valid_frac < 1 and 0 < test_frac < 1 and valid_frac + test_frac < 1):
@@ -339,7 +339,7 @@ def assign_splits(docs: list[str], valid_frac=0.05, test_frac=0.05) -> dict:
     which = lambda i: 'test' if rank[i] < n_test else 'valid' if rank[i] < n_test + n_valid else 'train'
     return {s: [d for i, d in enumerate(docs) if which(i) == s] for s in SPLITS}     # each split in the files' order
 
-# %% ../nbs/00_data.ipynb #79a07bf4
+# %% ../nbs/00_data.ipynb #8c292f8f
 def corpus_table(stats: dict) -> str:
     "A Markdown summary of a prepared corpus: documents, words and bytes per split, and what cleaning did."
     rows = ['| split | documents | words | bytes |', '|---|---:|---:|---:|']
@@ -363,12 +363,18 @@ def prepare_corpus(paths, out='data', docs='files', valid_frac=0.05, test_frac=0
     for s, ds in assign_splits(unique, valid_frac, test_frac).items():
         splits[s], _, n = length_filter(ds, 0, max_words); rep['split_long'] += n
     dest = variant_dir(out, CORPUS)
+    texts = {s: '\n'.join(ds) for s, ds in splits.items()}          # a blank line between documents
+    old = {s: (dest/split_file(CORPUS, s)).read_text(encoding='utf-8') if (dest/split_file(CORPUS, s)).is_file() else None for s in SPLITS}
+    if old != texts:                          # new text: a tokenizer and token files made from the old one are stale
+        for stale in (Path(out)/'tokenizer'/CORPUS, Path(out)/'tokens'/CORPUS):
+            if stale.is_dir():
+                shutil.rmtree(stale)
+                if verbose: print(f"{stale}: removed (made from the previous text of {dest})")
     stats = {'variant': CORPUS, 'docs': docs, 'valid_frac': valid_frac, 'test_frac': test_frac, 'cleaning': rep,
              'sources': [{'file': str(f), 'sha256': sha256_file(f)} for f in files], 'splits': {}}
-    for s, ds in splits.items():
-        text = '\n'.join(ds)                                        # a blank line between documents
+    for s, text in texts.items():
         with atomic_write(dest/split_file(CORPUS, s), 'w') as f: f.write(text)
-        stats['splits'][s] = dict(documents=len(ds), words=count_words(text), bytes=len(text.encode('utf-8')))
+        stats['splits'][s] = dict(documents=len(splits[s]), words=count_words(text), bytes=len(text.encode('utf-8')))
     with atomic_write(dest/'stats.json', 'w') as f: json.dump(stats, f, indent=1)
     if verbose: print(f"{dest}:\n" + corpus_table(stats))
     return dest

@@ -81,12 +81,13 @@ def encode_splits(tok_path, data='data', variant='v1', verbose=True) -> dict:
     tok, src, out = load_tokenizer(tok_path), variant_dir(data, variant), tokens_dir(data, variant)
     tok_sha = sha256_file(tok_path)
     meta_path = out/'meta.json'
-    if meta_path.is_file():
+    files = {'train': src/'train.clean.txt', **{s: src/split_file(variant, s) for s in ('valid', 'test')}}
+    if meta_path.is_file():                           # done already: the same tokenizer, the same texts
         meta = json.loads(meta_path.read_text())
-        if meta.get('tokenizer_sha256') == tok_sha and all((out/f'{s}.bin').is_file() for s in SPLITS):
+        same = lambda s, f: f.is_file() and meta.get('splits', {}).get(s, {}).get('sha256') == sha256_file(f)
+        if meta.get('tokenizer_sha256') == tok_sha and all((out/f'{s}.bin').is_file() and same(s, f) for s, f in files.items()):
             if verbose: print(f"{out}: splits already encoded with this tokenizer; nothing to do")
             return meta
-    files = {'train': src/'train.clean.txt', **{s: src/split_file(variant, s) for s in ('valid', 'test')}}
     meta = {'tokenizer_sha256': tok_sha, 'vocab_size': tok.get_vocab_size(), 'variant': variant, 'splits': {}}
     for s, f in files.items():
         if not f.is_file(): raise ScratchLMError(f"{f}: not found; run `scratch_lm data` first")
@@ -94,7 +95,7 @@ def encode_splits(tok_path, data='data', variant='v1', verbose=True) -> dict:
         if not text.strip(): raise ScratchLMError(f"{f}: the split is empty; delete it and run `scratch_lm data` again")
         ids = encode_text(tok, text)
         with atomic_write(out/f'{s}.bin') as fh: fh.write(ids.tobytes())
-        meta['splits'][s] = dict(file=str(f), tokens=int(ids.size), words=count_words(text),
+        meta['splits'][s] = dict(file=str(f), sha256=sha256_file(f), tokens=int(ids.size), words=count_words(text),
                                  bytes=len(text.encode('utf-8')), tokens_per_word=round(ids.size / count_words(text), 4))
         if verbose: print(f"{s:>5}: {ids.size:>9,} tokens  {meta['splits'][s]['words']:>9,} words  "
                           f"{meta['splits'][s]['tokens_per_word']:.3f} tokens/word")

@@ -4,7 +4,9 @@
 2. a speed row: scratch_lm's training step and Hugging Face's GPT2LMHeadModel of the same shape, both compiled, same
    precision, same GPU, same process -> speed.json;
 3. the headline training (the `gpu` preset, changed by SCRATCH_LM_OVERRIDES="key=value ..."; its max_steps, or steps
-   sized from the measured speed to fit TRAIN_SECONDS when that is set); after
+   sized from the measured speed to fit TRAIN_SECONDS when that is set), or a sweep of variants one after the other
+   (SCRATCH_LM_SWEEP="weight_decay=0.3; weight_decay=1.0 lr=1e-3": each adds to the overrides; eval.json records every
+   run's curve, and OUT holds the best weights of them all with their run's metrics); after
    every evaluation that improves, the best (averaged) weights are written to OUT as bf16 parts, then weights.json
    (their step and SHA-256s, written last, so parts from two checkpoints are never taken for one), with metrics.jsonl
    and loss.png: a run cut short still returns its best weights so far (the config travels inside the weights);
@@ -23,6 +25,7 @@ DRY = os.environ.get('SCRATCH_LM_DRY_RUN', '0') not in ('', '0')
 TRAIN_SECONDS = float(os.environ.get('TRAIN_SECONDS') or 0)   # > 0: size the run to this many seconds of training
 DATA = Path(os.environ.get('SCRATCH_LM_DATA', ROOT/'data'))
 OVERRIDES = os.environ.get('SCRATCH_LM_OVERRIDES', '').split()   # key=value changes to the preset, e.g. dropout=0.3
+SWEEP = [v for v in os.environ.get('SCRATCH_LM_SWEEP', '').split(';') if v.strip()]   # variants: "a=1 b=2; c=3"
 SPEED_ROW = os.environ.get('SPEED_ROW', '1') != '0'               # 0: no speed row (a second run in one session)
 PART = 15 * 2**20                                   # bytes per weights part (the machine returns files of <= 16 MiB)
 T0 = time.time()
@@ -52,8 +55,8 @@ for f in ['tokens/v1/train.bin', 'tokens/v1/valid.bin', 'tokens/v1/meta.json', '
     if not (DATA/f).is_file(): sys.exit(f"{DATA/f}: missing; prepare the data (scratch_lm data + tokenizer) and carry data/")
 preset = 'tiny' if DRY else 'gpu'
 cfg = load_config(preset, OVERRIDES, data=str(DATA), device=device, wandb='off')
-sized = TRAIN_SECONDS > 0 and not any(o.startswith('max_steps=') for o in OVERRIDES)   # else the preset's steps
-if sized and not SPEED_ROW: sys.exit('TRAIN_SECONDS sizes the run from the speed row: drop SPEED_ROW=0 or give max_steps=N')
+for v in SWEEP: load_config(preset, OVERRIDES + v.split())       # a typo in a variant fails now, not after a run
+if TRAIN_SECONDS > 0 and not SPEED_ROW: sys.exit('TRAIN_SECONDS sizes runs from the speed row: drop SPEED_ROW=0 or TRAIN_SECONDS')
 say(f"preset {preset} {' '.join(OVERRIDES)}: {cfg.tokens_per_step:,} tokens a step")
 
 # 1b. the whole path once on the device with the tiny model (loop, averaging, checkpoint, release, scoring): a bug
@@ -78,41 +81,59 @@ if SPEED_ROW:
     say(f"speed: scratch_lm {speed['tokens_per_s']:,.0f} tokens/s (MFU {speed['mfu']:.3f})" + (
         f", HF GPT-2 {speed['peers']['hf_gpt2']['tokens_per_s']:,.0f} -> {speed['speedup_vs_hf']:.2f}x" if 'peers' in speed else ''))
 
-# 3. training, sized by the measured speed; the best weights leave as they come
-if sized:
-    steps_per_s = speed['tokens_per_s'] / cfg.tokens_per_step
-    cfg.max_steps = max(40, int(TRAIN_SECONDS * steps_per_s * 0.7))   # 30 % for averaging, evaluations, shipping, compile
-if not any(o.startswith('eval_every=') for o in OVERRIDES): cfg.eval_every = max(20, cfg.max_steps // 16)
-cfg.ckpt_every = cfg.max_steps                                    # the run folder is temporary
-say(f"training {cfg.max_steps:,} steps (~{cfg.max_steps * cfg.tokens_per_step / 2.39e6:.1f} epochs)" + (f" in ~{TRAIN_SECONDS:.0f} s" if sized else ''))
-run = Path(tempfile.mkdtemp(prefix='scratch_lm_run_'))
+# 3. training (one run, or a sweep of variants), sized by the measured speed; the best weights leave as they come
+best = dict(loss=float('inf'), run=None)                          # over the whole sweep: what OUT holds
 
-def ship(step, val_loss, best):
-    "After an evaluation: copy the logs; if it is the best so far, write its bf16 release in parts."
-    for f in ('metrics.jsonl', 'loss.png'):
-        if (run/f).is_file(): shutil.copyfile(run/f, OUT/f'.{f}.tmp'); os.replace(OUT/f'.{f}.tmp', OUT/f)
-    if not best: return
-    rel = release_checkpoint(run/'checkpoints'/'best.pt', run/'release')
-    data = rel.read_bytes()
-    n = -(-len(data) // PART)
-    for i in range(n):                                            # each part replaced whole, then stale ones removed
-        (OUT/f'.part{i}.tmp').write_bytes(data[i * PART:(i + 1) * PART]); os.replace(OUT/f'.part{i}.tmp', OUT/f'weights.pt.part{i}')
-    for old in OUT.glob('weights.pt.part*'):
-        if int(old.name.rsplit('part', 1)[1]) >= n: old.unlink()
-    write_json('weights.json', dict(step=step, val_loss=val_loss, bytes=len(data),
-                                    parts=[hashlib.sha256(data[i * PART:(i + 1) * PART]).hexdigest() for i in range(n)]))
-    say(f"step {step}: val loss {val_loss:.4f} (ppl {math.exp(val_loss):.2f}), best: {len(data) / 2**20:.1f} MiB shipped")
+def ship_from(run):
+    def ship(step, val_loss, is_best):
+        "After an evaluation: if it beats every run so far, write its bf16 release in parts; keep the holder's logs."
+        if is_best and val_loss < best['loss']:
+            rel = release_checkpoint(run/'checkpoints'/'best.pt', run/'release')
+            data = rel.read_bytes()
+            n = -(-len(data) // PART)
+            for i in range(n):                                    # each part replaced whole, then stale ones removed
+                (OUT/f'.part{i}.tmp').write_bytes(data[i * PART:(i + 1) * PART]); os.replace(OUT/f'.part{i}.tmp', OUT/f'weights.pt.part{i}')
+            for old in OUT.glob('weights.pt.part*'):
+                if int(old.name.rsplit('part', 1)[1]) >= n: old.unlink()
+            write_json('weights.json', dict(step=step, val_loss=val_loss, bytes=len(data), run=run.name,
+                                            parts=[hashlib.sha256(data[i * PART:(i + 1) * PART]).hexdigest() for i in range(n)]))
+            best.update(loss=val_loss, run=run)
+            say(f"step {step}: val loss {val_loss:.4f} (ppl {math.exp(val_loss):.2f}), best so far: {len(data) / 2**20:.1f} MiB shipped")
+        elif is_best: say(f"step {step}: val loss {val_loss:.4f} (ppl {math.exp(val_loss):.2f})")
+        if best['run'] == run:                                    # the curve that goes with the shipped weights
+            for f in ('metrics.jsonl', 'loss.png'):
+                if (run/f).is_file(): shutil.copyfile(run/f, OUT/f'.{f}.tmp'); os.replace(OUT/f'.{f}.tmp', OUT/f)
+    return ship
 
-summary = train(cfg, run, quiet=True, after_eval=ship)
-summary['train_seconds'] = round(summary['wall_time'], 1)
-say('training done:', json.dumps(summary))
-base = dict(env=env, train=summary, preset=preset, overrides=OVERRIDES, max_steps=cfg.max_steps, tokens_per_step=cfg.tokens_per_step)
-write_json('eval.json', base)                                     # the training record, before the scoring
+sweep, record = [v.split() for v in SWEEP] or [[]], []
+for k, variant in enumerate(sweep):
+    ov = OVERRIDES + variant
+    cfg = load_config(preset, ov, data=str(DATA), device=device, wandb='off')
+    sized = TRAIN_SECONDS > 0 and not any(o.startswith('max_steps=') for o in ov)   # else the preset's steps
+    if sized:
+        steps_per_s = speed['tokens_per_s'] / cfg.tokens_per_step
+        cfg.max_steps = max(40, int(TRAIN_SECONDS * steps_per_s * 0.7))   # 30 % for averaging, evaluations, shipping, compile
+    if not any(o.startswith('eval_every=') for o in ov): cfg.eval_every = max(20, cfg.max_steps // 16)
+    cfg.ckpt_every = cfg.max_steps                                # the run folder is temporary
+    say(f"run {k + 1}/{len(sweep)} {' '.join(ov) or '(the preset)'}: {cfg.max_steps:,} steps "
+        f"(~{cfg.max_steps * cfg.tokens_per_step / 2.39e6:.1f} epochs)" + (f" in ~{TRAIN_SECONDS:.0f} s" if sized else ''))
+    run = Path(tempfile.mkdtemp(prefix=f'scratch_lm_run{k + 1}_'))
+    summary = train(cfg, run, quiet=True, after_eval=ship_from(run))
+    summary['train_seconds'] = round(summary['wall_time'], 1)
+    say('training done:', json.dumps(summary))
+    rows = [json.loads(l) for l in (run/'metrics.jsonl').read_text().splitlines()]
+    record.append(dict(overrides=ov, max_steps=cfg.max_steps, summary=summary, run=run.name,
+                       curve=[{f: r[f] for f in ('step', 'val_loss', 'val_ppl')} for r in rows if 'val_loss' in r],
+                       train=[{f: r[f] for f in ('step', 'loss', 'lr', 'epoch')} for r in rows if 'loss' in r]))
+    winner = next(r for r in record if r['run'] == best['run'].name)
+    base = dict(env=env, train=winner['summary'], preset=preset, overrides=winner['overrides'], max_steps=winner['max_steps'],
+                tokens_per_step=cfg.tokens_per_step, sweep=record if len(sweep) > 1 else None)
+    write_json('eval.json', base)                                 # the training record so far, before the scoring
 
-# 4. the full validation split, strict windows, on the device
-r = evaluate(run/'checkpoints'/'best.pt', split='valid', data=str(DATA), device=device, dtype='fp32', progress=False,
+# 4. the full validation split, strict windows, on the device, for the weights that were shipped
+r = evaluate(best['run']/'checkpoints'/'best.pt', split='valid', data=str(DATA), device=device, dtype='fp32', progress=False,
              batch_size=32)
 write_json('eval.json', {**r, **base})
-say(f"valid (strict, full split): token ppl {r['token_ppl']:.2f}, word ppl {r['word_ppl']:.2f}, "
-    f"{r['bits_per_byte']:.4f} bits/byte")
+say(f"valid (strict, full split), {' '.join(base['overrides']) or 'the preset'}: token ppl {r['token_ppl']:.2f}, "
+    f"word ppl {r['word_ppl']:.2f}, {r['bits_per_byte']:.4f} bits/byte")
 say('files in OUT:', sorted(p.name for p in OUT.iterdir()))
