@@ -45,7 +45,7 @@ class TrainConfig:
     wandb: str = 'auto'               # auto (online if WANDB_API_KEY is set, else offline) | online | offline | off
     threads: int | None = None        # torch intra-op threads (None: torch's default)
     data: str = 'data'
-    variant: str = 'v1'
+    variant: str = 'auto'            # v1 | raw (WikiText-2) | corpus (your own) | auto: the one --data holds
     preset: str = ''
 
     @property

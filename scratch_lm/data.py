@@ -302,14 +302,16 @@ def prepare_data(out='data', variant='v1', src=None, verbose=True) -> Path:
 
 # %% ../nbs/00_data.ipynb #b43ffd32
 CORPUS = 'corpus'                                   # the variant name of a corpus of your own
-TEXT_SUFFIXES = ('.txt', '.md', '.text', '.tokens', '.raw')
+TEXT_SUFFIXES = ('.txt', '.md', '.text')
 
-def corpus_files(paths) -> list[Path]:
+def corpus_files(paths, out=None) -> list[Path]:
     "The files named by `paths`: files as given, folders searched recursively for `TEXT_SUFFIXES`; sorted, each once."
+    made = [(Path(out)/d).resolve() for d in ('corpus', 'tokens', 'tokenizer')] if out is not None else []
+    ours = lambda f: any(f.resolve().is_relative_to(m) for m in made)      # what an earlier data step wrote: never input
     files = []
     for p in map(Path, paths):
         if p.is_dir():
-            found = sorted(f for f in p.rglob('*') if f.is_file() and f.suffix.lower() in TEXT_SUFFIXES)
+            found = sorted(f for f in p.rglob('*') if f.is_file() and f.suffix.lower() in TEXT_SUFFIXES and not ours(f))
             if not found: raise ScratchLMError(f"{p}: no text files ({' '.join(TEXT_SUFFIXES)}) in this folder; name the files directly")
             files += found
         elif p.is_file(): files.append(p)
@@ -321,23 +323,34 @@ def corpus_documents(files, docs='files') -> list[str]:
     if docs not in ('files', 'paragraphs'): raise ScratchLMError(f"docs must be 'files' or 'paragraphs', not {docs!r}")
     out = []
     for f in files:
-        text = read_text(f).replace('\r\n', '\n')
+        text = read_text(f).replace('\r\n', '\n').replace('\r', '\n').translate({9: ' ', 11: ' ', 12: ' '})  # tabs: spaces
         for part in ([text] if docs == 'files' else re.split(r'\n[ \t]*\n', text)):
             if part.strip(): out.append(part.strip('\n') + '\n')
     return out
 
 # %% ../nbs/00_data.ipynb #dcdb6192
+def _unit(doc: str) -> float:
+    "A document's SHA-256 as a number in [0, 1): where it falls decides its split."
+    return int(hashlib.sha256(doc.encode()).hexdigest(), 16) / 2**256
+
 def assign_splits(docs: list[str], valid_frac=0.05, test_frac=0.05) -> dict:
-    "Split documents into train/valid/test by the SHA-256 of their text: test first, then valid (at least one each)."
+    "Split documents by the SHA-256 of their text: under `test_frac` test, then valid, else train (at least one in each)."
     if not (0 < valid_frac < 1 and 0 < test_frac < 1 and valid_frac + test_frac < 1):
         raise ScratchLMError(f"valid and test fractions must be in (0, 1) and sum to under 1, not {valid_frac} and {test_frac}")
-    n_test, n_valid = max(1, round(test_frac * len(docs))), max(1, round(valid_frac * len(docs)))
-    if n_test + n_valid >= len(docs):
-        raise ScratchLMError(f"{len(docs)} documents are too few for a train, valid and test split; give more text, or "
-                             f"use docs='paragraphs' (--docs paragraphs) to split files at blank lines")
-    rank = {i: r for r, i in enumerate(sorted(range(len(docs)), key=lambda i: hashlib.sha256(docs[i].encode()).hexdigest()))}
-    which = lambda i: 'test' if rank[i] < n_test else 'valid' if rank[i] < n_test + n_valid else 'train'
-    return {s: [d for i, d in enumerate(docs) if which(i) == s] for s in SPLITS}     # each split in the files' order
+    if len(docs) < 3:
+        raise ScratchLMError(f"{len(docs)} documents (after cleaning) are too few for a train, valid and test split; give "
+                             f"more text, or use docs='paragraphs' (--docs paragraphs) to split files at blank lines")
+    u = [_unit(d) for d in docs]
+    which = ['test' if x < test_frac else 'valid' if x < test_frac + valid_frac else 'train' for x in u]
+    for s in ('test', 'valid'):               # a small corpus may leave one empty: it takes the lowest-hashed train doc
+        train = [i for i, w in enumerate(which) if w == 'train']
+        if s not in which and len(train) > 1: which[min(train, key=lambda i: u[i])] = s
+    if not {'train', 'valid', 'test'} <= set(which):
+        raise ScratchLMError(f"{len(docs)} documents could not fill train, valid and test; give more text or other fractions")
+    return {s: [d for d, w in zip(docs, which) if w == s] for s in SPLITS}     # each split in the files' order
+
+# why a hash *value* and not a rank: a document's split depends on its text alone, so adding or removing other files
+# never moves a held-out document into train
 
 # %% ../nbs/00_data.ipynb #8c292f8f
 def corpus_table(stats: dict) -> str:
@@ -353,7 +366,7 @@ def corpus_table(stats: dict) -> str:
 def prepare_corpus(paths, out='data', docs='files', valid_frac=0.05, test_frac=0.05, min_words=10, max_words=2048,
                    verbose=True) -> Path:
     "The data step for your own text files: clean, split, write `out/corpus`. Returns that folder."
-    files = corpus_files(paths)
+    files = corpus_files(paths, out)
     found = corpus_documents(files, docs)
     kept, rep = screen_docs(found)
     unique = list(dict.fromkeys(kept))
@@ -366,10 +379,13 @@ def prepare_corpus(paths, out='data', docs='files', valid_frac=0.05, test_frac=0
     texts = {s: '\n'.join(ds) for s, ds in splits.items()}          # a blank line between documents
     old = {s: (dest/split_file(CORPUS, s)).read_text(encoding='utf-8') if (dest/split_file(CORPUS, s)).is_file() else None for s in SPLITS}
     if old != texts:                          # new text: a tokenizer and token files made from the old one are stale
+        meta = Path(out)/'tokens'/CORPUS/'meta.json'
+        size = json.loads(meta.read_text()).get('vocab_size_asked') if meta.is_file() else None
         for stale in (Path(out)/'tokenizer'/CORPUS, Path(out)/'tokens'/CORPUS):
             if stale.is_dir():
                 shutil.rmtree(stale)
                 if verbose: print(f"{stale}: removed (made from the previous text of {dest})")
+        if size and verbose: print(f"the removed tokenizer had {size:,} tokens: run `scratch_lm tokenizer --data {out} --vocab-size {size}`")
     stats = {'variant': CORPUS, 'docs': docs, 'valid_frac': valid_frac, 'test_frac': test_frac, 'cleaning': rep,
              'sources': [{'file': str(f), 'sha256': sha256_file(f)} for f in files], 'splits': {}}
     for s, text in texts.items():

@@ -58,7 +58,7 @@ def score_tokens(model, ids, block=None, stride=None, batch_size=8, precision=No
     return total.item(), count
 
 # %% ../nbs/06_eval.ipynb #ca5f9885
-def evaluate(checkpoint, split=None, text=None, stride=None, data='data', variant='v1', dtype='fp32', batch_size=8,
+def evaluate(checkpoint, split=None, text=None, stride=None, data='data', variant=None, dtype='fp32', batch_size=8,
              threads=None, progress=True, scorer=None, device='cpu') -> dict:
     """Score a text file (or a prepared split) with a checkpoint; returns all counts and perplexities.
     `scorer(model, ids, stride, precision, progress) -> (nll, n, extra)` replaces static scoring (the adaptive methods below)."""
@@ -67,9 +67,10 @@ def evaluate(checkpoint, split=None, text=None, stride=None, data='data', varian
     device = pick_device(device)
     ck = load_checkpoint(checkpoint)
     model, tok = model_from_checkpoint(ck, checkpoint, device), tokenizer_from_checkpoint(ck, path=checkpoint)
-    if split: variant = find_variant(data, variant)
+    if split: variant = find_variant(data, variant or ck['config'].get('variant'))   # the data it was trained on
     path = Path(text) if text else variant_dir(data, variant)/split_file(variant, split)
-    if split and not path.is_file(): raise ScratchLMError(f"{path}: not found; run `scratch_lm data` first or use --text FILE")
+    if split and not path.is_file(): raise ScratchLMError(f"{path}: not found; the checkpoint was trained on {variant} data: give "
+                                                          f"the folder that holds it with --data, or score any text with --text FILE")
     txt = read_text(path)
     if not txt.strip(): raise ScratchLMError(f"{path}: the file is empty; give a text to score")
     ids = encode_text(tok, txt)

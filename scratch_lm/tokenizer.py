@@ -76,7 +76,7 @@ def decode(tok, ids) -> str:
 # %% ../nbs/01_tokenizer.ipynb #f89bd9c1
 def tokens_dir(data='data', variant='v1') -> Path: return Path(data)/'tokens'/variant
 
-def encode_splits(tok_path, data='data', variant='v1', verbose=True) -> dict:
+def encode_splits(tok_path, data='data', variant='v1', verbose=True, vocab_size_asked=None) -> dict:
     "Encode train (cleaned), valid and test of `variant` with the tokenizer at `tok_path`; returns the meta dict."
     tok, src, out = load_tokenizer(tok_path), variant_dir(data, variant), tokens_dir(data, variant)
     tok_sha = sha256_file(tok_path)
@@ -88,7 +88,8 @@ def encode_splits(tok_path, data='data', variant='v1', verbose=True) -> dict:
         if meta.get('tokenizer_sha256') == tok_sha and all((out/f'{s}.bin').is_file() and same(s, f) for s, f in files.items()):
             if verbose: print(f"{out}: splits already encoded with this tokenizer; nothing to do")
             return meta
-    meta = {'tokenizer_sha256': tok_sha, 'vocab_size': tok.get_vocab_size(), 'variant': variant, 'splits': {}}
+    meta = {'tokenizer_sha256': tok_sha, 'vocab_size': tok.get_vocab_size(), 'vocab_size_asked': vocab_size_asked or tok.get_vocab_size(),
+            'variant': variant, 'splits': {}}
     for s, f in files.items():
         if not f.is_file(): raise ScratchLMError(f"{f}: not found; run `scratch_lm data` first")
         text = read_text(f)
@@ -117,10 +118,18 @@ def prepare_tokenizer(data='data', variant='v1', retrain=False, vocab_size=None,
     if vocab_size is not None and not 256 + len(SPECIALS) <= vocab_size <= 2**16:
         raise ScratchLMError(f"--vocab-size {vocab_size}: must be from {256 + len(SPECIALS)} (the 256 bytes and the special "
                              f"tokens) to 65,536 (token files are uint16)")
-    if path.is_file() and vocab_size and not retrain and (have := load_tokenizer(path).get_vocab_size()) != vocab_size:
-        if verbose: print(f"{path}: {have:,} tokens, not {vocab_size:,}: training a new one")
-        retrain = True
-    size = vocab_size or VOCAB_SIZE
+    if variant != 'corpus' and vocab_size not in (None, VOCAB_SIZE):
+        raise ScratchLMError(f"{path}: WikiText-2's tokenizer is the released {VOCAB_SIZE:,}-token one; for another size, "
+                             f"prepare your text with `scratch_lm data --corpus PATH... --out DIR` and give --data DIR")
+    meta = tokens_dir(data, variant)/'meta.json'
+    if path.is_file() and vocab_size and not retrain:
+        have = load_tokenizer(path).get_vocab_size()
+        asked = json.loads(meta.read_text()).get('vocab_size_asked', have) if meta.is_file() else have
+        if vocab_size not in (have, asked):       # (a small text can give fewer tokens than asked: that is not a change)
+            if verbose: print(f"{path}: {have:,} tokens, not {vocab_size:,}: training a new one")
+            retrain = True
+    if vocab_size is None and path.is_file() and meta.is_file(): size = json.loads(meta.read_text()).get('vocab_size_asked', VOCAB_SIZE)
+    else: size = vocab_size or VOCAB_SIZE
     expected = TOKENIZER_SHA256.get(variant) if size == VOCAB_SIZE else None
     if retrain or not path.is_file():
         if not clean.is_file(): raise ScratchLMError(f"{clean}: not found; run `scratch_lm data` first")
@@ -135,15 +144,20 @@ def prepare_tokenizer(data='data', variant='v1', retrain=False, vocab_size=None,
         sha = sha256_file(path)
         if verbose: print(f"{path}: sha256 {sha}" + (' verified' if sha == expected else
                           ' (not the released tokenizer: token files and checkpoints record which one they used)'))
-    encode_splits(path, data, variant, verbose=verbose)
+    encode_splits(path, data, variant, verbose=verbose, vocab_size_asked=size)
     return path
 
 # %% ../nbs/01_tokenizer.ipynb #95c1b3c5
-def find_variant(data, variant='v1') -> str:
-    "`variant` if `data` holds it (tokens, cleaned text or raw files), else the one it holds: v1, raw or your own corpus."
+def find_variant(data, variant='auto') -> str:
+    "The data to use in `data`: `variant` if named, else the one `data` holds (WikiText-2 v1 or raw, or your own corpus)."
+    if variant not in (None, 'auto'): return variant            # named: whoever reads it says clearly if it is missing
     def has(v): return ((tokens_dir(data, v)/'train.bin').is_file() or (variant_dir(data, v)/'train.clean.txt').is_file()
                         or (v != 'corpus' and (Path(data)/split_file(v, 'train')).is_file()))
-    return next((v for v in (variant, 'v1', 'raw', 'corpus') if has(v)), variant)
+    found = [v for v in ('v1', 'raw', 'corpus') if has(v)]
+    if 'corpus' in found and len(found) > 1:
+        raise ScratchLMError(f"{data}: holds both WikiText-2 ({found[0]}) and your own corpus; say which: variant=corpus or "
+                             f"variant={found[0]} (train), --variant (tokenizer)")
+    return found[0] if found else 'v1'                          # v1 before raw; nothing there: resolve_data says what to do
 
 def resolve_data(data, variant='v1', cache='data', verbose=True) -> Path:
     "A data root holding `tokens/<variant>/*.bin` and the tokenizer, preparing it from raw files when needed."

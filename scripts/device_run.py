@@ -118,17 +118,22 @@ for k, variant in enumerate(sweep):
     say(f"run {k + 1}/{len(sweep)} {' '.join(ov) or '(the preset)'}: {cfg.max_steps:,} steps "
         f"(~{cfg.max_steps * cfg.tokens_per_step / 2.39e6:.1f} epochs)" + (f" in ~{TRAIN_SECONDS:.0f} s" if sized else ''))
     run = Path(tempfile.mkdtemp(prefix=f'scratch_lm_run{k + 1}_'))
-    summary = train(cfg, run, quiet=True, after_eval=ship_from(run))
+    try: summary = train(cfg, run, quiet=True, after_eval=ship_from(run))
+    except Exception as e:                                        # (diverged, say): recorded, and the sweep goes on
+        if len(sweep) == 1: raise
+        summary = dict(failed=f"{type(e).__name__}: {str(e)[:300]}", wall_time=0.0); say(f"run {k + 1} failed: {summary['failed']}")
     summary['train_seconds'] = round(summary['wall_time'], 1)
     say('training done:', json.dumps(summary))
-    rows = [json.loads(l) for l in (run/'metrics.jsonl').read_text().splitlines()]
-    record.append(dict(overrides=ov, max_steps=cfg.max_steps, summary=summary, run=run.name,
+    rows = [json.loads(l) for l in (run/'metrics.jsonl').read_text().splitlines()] if (run/'metrics.jsonl').is_file() else []
+    record.append(dict(overrides=ov, max_steps=cfg.max_steps, tokens_per_step=cfg.tokens_per_step, summary=summary, run=run.name,
                        curve=[{f: r[f] for f in ('step', 'val_loss', 'val_ppl')} for r in rows if 'val_loss' in r],
                        train=[{f: r[f] for f in ('step', 'loss', 'lr', 'epoch')} for r in rows if 'loss' in r]))
+    if best['run'] is None: continue                              # nothing shipped yet
     winner = next(r for r in record if r['run'] == best['run'].name)
     base = dict(env=env, train=winner['summary'], preset=preset, overrides=winner['overrides'], max_steps=winner['max_steps'],
-                tokens_per_step=cfg.tokens_per_step, sweep=record if len(sweep) > 1 else None)
+                tokens_per_step=winner['tokens_per_step'], sweep=record if len(sweep) > 1 else None)
     write_json('eval.json', base)                                 # the training record so far, before the scoring
+if best['run'] is None: sys.exit('no run reached an evaluation that could be shipped; see the messages above')
 
 # 4. the full validation split, strict windows, on the device, for the weights that were shipped
 r = evaluate(best['run']/'checkpoints'/'best.pt', split='valid', data=str(DATA), device=device, dtype='fp32', progress=False,

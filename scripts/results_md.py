@@ -30,8 +30,9 @@ def table(info, splits=('valid', 'test'), keys=None):
 def main():
     rels = {p.stem: json.loads(p.read_text()) for p in sorted((ROOT/'releases').glob('wikitext2_*M*.json'))}
     if not rels: sys.exit('no release JSON in releases/')
-    gpu = next((r for k, r in rels.items() if k.endswith('_gpu')), None)
-    cpu = next((r for k, r in rels.items() if not k.endswith('_gpu')), None)
+    import re
+    gpu = next((r for k, r in reversed(rels.items()) if k.endswith('_gpu')), None)       # the newest of each kind
+    cpu = next((r for k, r in reversed(rels.items()) if re.fullmatch(r'wikitext2_\d+M', k)), None)
     if gpu:
         g, t = gpu['gpu_run'], gpu['training']
         print(f"### `{gpu['release']}`: {g['train_seconds']:.0f} s of training on one {g['gpu']}\n")
@@ -44,11 +45,11 @@ def main():
             for r in json.loads(runs.read_text())['runs']:
                 print(f"| {r['name']} | {r['steps_done']:,} | {r['epochs_done']:.0f} | {r['best_val_ppl']:.2f} ({r['best_epoch']:.0f}) "
                       f"| {r['last_val_ppl']:.2f} | `{r['command']}` |")
-        s = g['speed']; hf = s['peers']['hf_gpt2']
+        s = g['speed']; hf = s.get('peers', {}).get('hf_gpt2')         # (no peer if Hugging Face's model could not run)
         print(f"\n| training step on one {s['gpu']}, batch {s['batch']}, {s['dtype']}, both compiled | tokens/s | MFU |\n|---|---:|---:|")
         print(f"| scratch_lm (`gpu` preset) | {s['tokens_per_s']:,.0f} | {s['mfu']:.3f} |")
-        print(f"| HF `GPT2LMHeadModel` | {hf['tokens_per_s']:,.0f} | {hf['mfu']:.3f} |")
-        print(f"\nmatmul peak {s['peak_flops'] / 1e12:,.0f} TFLOP/s (bf16, 8192²); scratch_lm / HF = {s['speedup_vs_hf']:.2f}×; "
+        if hf: print(f"| HF `GPT2LMHeadModel` | {hf['tokens_per_s']:,.0f} | {hf['mfu']:.3f} |")
+        print(f"\nmatmul peak {s['peak_flops'] / 1e12:,.0f} TFLOP/s (bf16, 8192²); scratch_lm / HF = {s.get('speedup_vs_hf', float('nan')):.2f}×; "
               f"{s['rounds']} interleaved rounds, median step {s['median_step_s'] * 1e3:.1f} ms.")
     if cpu:
         t = cpu['training']

@@ -71,7 +71,7 @@ def test_own_corpus_train_eval_generate(installed):
     out = run([sl, 'data', '--corpus', 'my_texts', '--out', 'my_data'], cwd=work, env=env).stdout
     assert '| train |' in out and '40 files' in out, out
     out = run([sl, 'tokenizer', '--data', 'my_data', '--vocab-size', '600'], cwd=work, env=env).stdout
-    assert '600 tokens' in out, out
+    assert 'tokenizer.json: 600 tokens' in out, out
     out = run([sl, 'train', '--preset', 'tiny', '--data', 'my_data', '--run-dir', 'run', '--wandb', 'off', 'max_steps=6',
                'eval_every=3'], cwd=work, env=env).stdout
     assert "model vocab_size 600 (the tokenizer's)" in out, out
