@@ -25,7 +25,8 @@ DRY = os.environ.get('SCRATCH_LM_DRY_RUN', '0') not in ('', '0')
 TRAIN_SECONDS = float(os.environ.get('TRAIN_SECONDS') or 0)   # > 0: size the run to this many seconds of training
 DATA = Path(os.environ.get('SCRATCH_LM_DATA', ROOT/'data'))
 OVERRIDES = os.environ.get('SCRATCH_LM_OVERRIDES', '').split()   # key=value changes to the preset, e.g. dropout=0.3
-SWEEP = [v for v in os.environ.get('SCRATCH_LM_SWEEP', '').split(';') if v.strip()]   # variants: "a=1 b=2; c=3"
+_sw = os.environ.get('SCRATCH_LM_SWEEP', '')                      # variants: "a=1 b=2; c=3" ("" = the preset as it is)
+SWEEP = _sw.split(';') if _sw.strip() else []
 SPEED_ROW = os.environ.get('SPEED_ROW', '1') != '0'               # 0: no speed row (a second run in one session)
 PART = 15 * 2**20                                   # bytes per weights part (the machine returns files of <= 16 MiB)
 T0 = time.time()

@@ -5,7 +5,7 @@ from conftest import ROOT, DATA, make_fixture
 
 def test_device_run_dry(tmp_path):
     env = {**os.environ, 'SCRATCH_LM_DRY_RUN': '1', 'OUT': str(tmp_path/'out'), 'TRAIN_SECONDS': '10', 'SCRATCH_LM_DATA': str(DATA),
-           'SCRATCH_LM_SWEEP': 'lr=1e-4; max_steps=40 lr=3e-3'}            # two runs: a slow learner, then a sized-down fast one
+           'SCRATCH_LM_SWEEP': ' ; max_steps=40 lr=1e-4'}                  # two runs: the preset as it is, then a slow learner
     r = subprocess.run(['bash', 'scripts/device_run.sh'], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
     files = sorted(p.name for p in (tmp_path/'out').iterdir())
@@ -15,7 +15,7 @@ def test_device_run_dry(tmp_path):
     assert ev['mode'] == 'strict' and ev['n_tokens'] > 1000 and ev['device'] == 'cpu' and ev['train']['step'] >= 40
     assert sp['tokens_per_s'] > 0 and sp['peers']['hf_gpt2']['tokens_per_s'] > 0 and sp['env']['dry_run']
     runs = {r['run']: r for r in ev['sweep']}                          # both recorded; OUT holds the better one's weights and curve
-    assert [r['overrides'] for r in ev['sweep']] == [['lr=1e-4'], ['max_steps=40', 'lr=3e-3']] and ev['sweep'][1]['max_steps'] == 40
+    assert [r['overrides'] for r in ev['sweep']] == [[], ['max_steps=40', 'lr=1e-4']] and ev['sweep'][1]['max_steps'] == 40
     win = min(runs.values(), key=lambda r: r['summary']['best_val_loss'])
     w = json.loads((tmp_path/'out'/'weights.json').read_text())
     assert w['run'] == win['run'] and ev['overrides'] == win['overrides'] and abs(w['val_loss'] - win['summary']['best_val_loss']) < 1e-9
