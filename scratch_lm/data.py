@@ -13,8 +13,8 @@ from pathlib import Path
 __all__ = ['WIKITEXT', 'SPLITS', 'CORPUS', 'TEXT_SUFFIXES', 'ScratchLMError', 'atomic_write', 'sha256_file', 'split_file',
            'variant_dir', 'verify_file', 'fetch_wikitext', 'read_text', 'count_words', 'split_documents', 'strip_html',
            'strip_nonprintable', 'n_words', 'split_long', 'length_filter', 'profanity_scores', 'profane_docs',
-           'is_profane', 'screen_docs', 'clean_train', 'split_stats', 'stats_table', 'prepare_data', 'corpus_files',
-           'corpus_documents', 'assign_splits', 'corpus_table', 'prepare_corpus']
+           'is_profane', 'screen_docs', 'clean_train', 'split_stats', 'split_rows', 'stats_table', 'prepare_data',
+           'corpus_files', 'corpus_documents', 'assign_splits', 'corpus_table', 'prepare_corpus']
 
 # %% ../nbs/00_data.ipynb #dd6b66dc
 class ScratchLMError(Exception):
@@ -268,10 +268,14 @@ def split_stats(text: str) -> dict:
     return dict(documents=len(split_documents(text)), words=count_words(text),
                 lines=text.count('\n'), bytes=len(text.encode('utf-8')))
 
+def split_rows(splits: dict) -> list[str]:
+    "Markdown table rows: documents, words and bytes per split."
+    return ['| split | documents | words | bytes |', '|---|---:|---:|---:|'] + [
+        f"| {k} | {s['documents']:,} | {s['words']:,} | {s['bytes']:,} |" for k, s in splits.items()]
+
 def stats_table(stats: dict) -> str:
     "A Markdown table of the per-split statistics."
-    rows = ['| split | documents | words | bytes |', '|---|---:|---:|---:|']
-    for k, s in stats['splits'].items(): rows.append(f"| {k} | {s['documents']:,} | {s['words']:,} | {s['bytes']:,} |")
+    rows = split_rows(stats['splits'])
     c = stats['cleaning']
     rows.append(f"\nCleaning (train only): {c['documents_in']} documents in; dropped {c['dropped_profanity']} (profanity), "
                 f"{c['dropped_short']} (< 10 words); split {c['split_long']} longer than 2,048 words; "
@@ -331,6 +335,8 @@ def corpus_documents(files, docs='files') -> list[str]:
 # %% ../nbs/00_data.ipynb #dcdb6192
 def _unit(doc: str) -> float:
     "A document's SHA-256 as a number in [0, 1): where it falls decides its split."
+    # a value, not a rank among the documents: a document's split depends on its text alone, so adding or removing
+    # other files never moves a held-out document into train
     return int(hashlib.sha256(doc.encode()).hexdigest(), 16) / 2**256
 
 def assign_splits(docs: list[str], valid_frac=0.05, test_frac=0.05) -> dict:
@@ -349,15 +355,10 @@ def assign_splits(docs: list[str], valid_frac=0.05, test_frac=0.05) -> dict:
         raise ScratchLMError(f"{len(docs)} documents could not fill train, valid and test; give more text or other fractions")
     return {s: [d for d, w in zip(docs, which) if w == s] for s in SPLITS}     # each split in the files' order
 
-# why a hash *value* and not a rank: a document's split depends on its text alone, so adding or removing other files
-# never moves a held-out document into train
-
 # %% ../nbs/00_data.ipynb #8c292f8f
 def corpus_table(stats: dict) -> str:
     "A Markdown summary of a prepared corpus: documents, words and bytes per split, and what cleaning did."
-    rows = ['| split | documents | words | bytes |', '|---|---:|---:|---:|']
-    for k, s in stats['splits'].items(): rows.append(f"| {k} | {s['documents']:,} | {s['words']:,} | {s['bytes']:,} |")
-    c = stats['cleaning']
+    rows, c = split_rows(stats['splits']), stats['cleaning']
     rows.append(f"\n{len(stats['sources'])} files, {c['documents_in']} documents in; dropped {c['dropped_duplicates']} "
                 f"(duplicates), {c['dropped_profanity']} (profanity), {c['dropped_short']} (< 10 words); split "
                 f"{c['split_long']} longer than 2,048 words; {c['chars_removed']} characters of HTML/non-printable removed.")

@@ -156,10 +156,11 @@ def _ema_copy(state: dict, device=None) -> dict:
 
 def _cpu_copy(state: dict) -> dict:
     "A state dict on the CPU for a checkpoint; tensors shared on the device (tied weights) stay shared (one `.cpu()` each)."
+    key = lambda v: (v.data_ptr(), v.shape, v.stride(), v.dtype)    # the same tensor, not just the same address
     memo = {}
-    for v in state.values(): memo.setdefault(v.data_ptr(), v)
-    cpu = {p: v.detach().cpu() for p, v in memo.items()}
-    return {k: cpu[v.data_ptr()] for k, v in state.items()}
+    for v in state.values(): memo.setdefault(key(v), v)
+    cpu = {k: v.detach().cpu() for k, v in memo.items()}
+    return {k: cpu[key(v)] for k, v in state.items()}
 
 def _ema_pairs(ema, model):
     "The averaged tensors and the live ones they follow, each once (tied weights are one tensor), for one fused update."
