@@ -27,6 +27,7 @@ class GPTConfig:
     dropout: float = 0.1         # on the residual branches (attention and MLP outputs)
     attn_dropout: float = 0.0    # on attention weights (slow on CPU with SDPA, see 02_attention; free on CUDA)
     emb_dropout: float | None = None  # on the embeddings before the first block (None: the same as `dropout`)
+    token_dropout: float = 0.0   # whole input tokens: a position's token embedding zeroed (training only)
     bias: bool = True
     attn_impl: str = 'sdpa'      # 'sdpa' (fused) or 'manual' (02_attention's hand-written kernel)
     checkpointing: bool = False  # activation checkpointing of each block
@@ -88,7 +89,10 @@ class GPT(nn.Module):
         if start + T > self.config.block_size:
             raise ValueError(f"sequence of {start + T} tokens is longer than the context ({self.config.block_size})")
         pos = torch.arange(start, start + T, device=idx.device)
-        x = self.drop(self.wte(idx) + self.wpe(pos))
+        tok = self.wte(idx)
+        if self.training and self.config.token_dropout > 0:          # one mask value per position, scaled like dropout
+            tok = tok * F.dropout(tok.new_ones(B, T, 1), self.config.token_dropout)
+        x = self.drop(tok + self.wpe(pos))
         cache = []
         for i, blk in enumerate(self.blocks):
             if self.config.checkpointing and self.training and past is None and torch.is_grad_enabled():
