@@ -44,20 +44,31 @@ def main():
     ap.add_argument('--splits', default='valid,test')
     ap.add_argument('--stride', type=int, default=256, help='stride of the sliding-window evaluation')
     ap.add_argument('--keep-one', action='store_true', help='delete the other .pt files in --releases (their JSON stays)')
+    ap.add_argument('--speed', help="a speed.json from an earlier call on the same GPU, for a run made with SPEED_ROW=0")
     a = ap.parse_args()
     out, rel_dir = Path(a.out), Path(a.releases)
-    for f in ('eval.json', 'speed.json'):                            # checked before minutes of CPU evaluation
-        if not (out/f).is_file(): raise ScratchLMError(f"{out/f}: missing; the device run stopped before writing it")
+    speed_path = Path(a.speed) if a.speed else out/'speed.json'
+    if not (out/'eval.json').is_file(): raise ScratchLMError(f"{out/'eval.json'}: missing; the device run stopped before writing it")
+    if not speed_path.is_file():                                     # checked before minutes of CPU evaluation
+        raise ScratchLMError(f"{speed_path}: missing; the run skipped its speed row (SPEED_ROW=0)? pass --speed with an "
+                             f"earlier call's speed.json on the same GPU" if not a.speed else f"{speed_path}: no such file")
+    ev, speed = json.loads((out/'eval.json').read_text()), json.loads(speed_path.read_text())
+    if speed.get('gpu') != ev['env']['gpu']:
+        raise ScratchLMError(f"{speed_path}: measured on {speed.get('gpu')}, but the run trained on {ev['env']['gpu']}; "
+                             f"a speed row must come from the same GPU")
     with tempfile.TemporaryDirectory() as tmp:
         run = rebuild_run(out, Path(tmp)/'gpu_run')
         subprocess.run([sys.executable, str(ROOT/'scripts'/'release.py'), '--run', str(run), '--out', str(rel_dir),
                         '--data', a.data, '--splits', a.splits, '--stride', str(a.stride), '--tag', 'gpu'], check=True)
     jpath = max(rel_dir.glob('wikitext2_*M_gpu.json'), key=lambda p: p.stat().st_mtime)
     info = json.loads(jpath.read_text())
-    ev, speed = json.loads((out/'eval.json').read_text()), json.loads((out/'speed.json').read_text())
     info['gpu_run'] = dict(gpu=ev['env']['gpu'], torch=ev['env']['torch'], cuda=ev['env']['cuda'],
                            train_seconds=ev['train']['train_seconds'], steps=ev['train']['step'], preset=ev['preset'],
                            tokens_per_step=ev['tokens_per_step'], speed=speed,
+                           speed_source='this call' if not a.speed else f'an earlier call on the same GPU ({speed_path.name})',
+                           overrides=ev.get('overrides', []), sweep=[dict(overrides=r['overrides'], max_steps=r['max_steps'],
+                               best_val_ppl=r['summary'].get('best_val_ppl'), failed=r['summary'].get('failed'))
+                               for r in ev.get('sweep') or []] or None,
                            valid_strict_on_gpu={k: ev[k] for k in ('token_ppl', 'word_ppl', 'bits_per_byte', 'n_tokens') if k in ev})
     with atomic_write(jpath, 'w') as f: json.dump(info, f, indent=1)
     print(f"wrote {jpath}: trained {info['gpu_run']['train_seconds']:.0f} s on {info['gpu_run']['gpu']}; valid strict "

@@ -20,10 +20,14 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--checkpoint', default=None, help='default: the release in releases/')
     ap.add_argument('--data', default='data')
-    ap.add_argument('--dynamic-tokens', type=int, default=32768, help='validation prefix used to tune the dynamic LR')
+    ap.add_argument('--dynamic-tokens', type=int, default=0,
+                    help='validation prefix used to tune dynamic evaluation (0: the whole split; a short prefix cannot see '
+                         'the slow drift of weights that keep learning, which only shows on long text)')
+    ap.add_argument('--dynamic-lrs', default='0.01,0.03,0.1', help='SGD learning rates to try')
+    ap.add_argument('--dynamic-decays', default='0,0.01', help='pull back towards the trained weights after each window')
     ap.add_argument('--out', default='releases/adaptive_tuning')
     a = ap.parse_args()
-    ckp = Path(a.checkpoint) if a.checkpoint else max(Path('releases').glob('wikitext2_*M.pt'))
+    ckp = Path(a.checkpoint) if a.checkpoint else max(Path('releases').glob('*.pt'), key=lambda p: p.stat().st_mtime)
     ck = load_checkpoint(ckp)
     model, tok = model_from_checkpoint(ck, ckp), tokenizer_from_checkpoint(ck, path=ckp)
     ids = encode_text(tok, read_text(variant_dir(a.data, 'v1')/split_file('v1', 'valid')))
@@ -42,16 +46,17 @@ def main():
         res['cache_grid'].append(dict(cache_len=L, cache_theta=b['cache_theta'], cache_lambda=b['cache_lambda'], token_ppl=ppl))
         print(f"cache len {L} ppl {ppl:.3f}", flush=True)
     res['best_cache'] = {k: v for k, v in min(res['cache_grid'], key=lambda r: r['token_ppl']).items() if k != 'token_ppl'}
-    sub = ids[:a.dynamic_tokens + 1]
+    sub = ids[:a.dynamic_tokens + 1] if a.dynamic_tokens else ids
     base = adaptive_score(model, sub)
     res['dynamic_static_token_ppl'] = math.exp(base[0] / base[1])
-    for lr in [3e-3, 1e-2, 3e-2, 1e-1, 3e-1]:
-        t = time.time(); nll, m, ex = adaptive_score(model, sub, dynamic_lr=lr)
-        res['dynamic_grid'].append(dict(dynamic_lr=lr, dynamic_decay=0.0, token_ppl=math.exp(nll / m), tokens=m,
-                                        tokens_per_s=ex['adaptive_tokens_per_s']))
-        print(f"dynamic lr {lr:<6} ppl {math.exp(nll / m):.3f} on the first {m:,} valid tokens (static "
-              f"{res['dynamic_static_token_ppl']:.3f}; {time.time() - t:.0f} s)", flush=True)
-    bd = min(res['dynamic_grid'], key=lambda r: r['token_ppl'])
+    for lr, decay in itertools.product([float(x) for x in a.dynamic_lrs.split(',')], [float(x) for x in a.dynamic_decays.split(',')]):
+        t = time.time(); nll, m, ex = adaptive_score(model, sub, dynamic_lr=lr, dynamic_decay=decay)
+        res['dynamic_grid'].append(dict(dynamic_lr=lr, dynamic_decay=decay, token_ppl=math.exp(nll / m), tokens=m,
+                                        resets=ex['dynamic_resets'], tokens_per_s=ex['adaptive_tokens_per_s']))
+        print(f"dynamic lr {lr:<6} decay {decay:<6} ppl {math.exp(nll / m):.3f} on {m:,} valid tokens (static "
+              f"{res['dynamic_static_token_ppl']:.3f}; {ex['dynamic_resets']} resets; {time.time() - t:.0f} s)", flush=True)
+    bd = min((r for r in res['dynamic_grid'] if not r['resets']), key=lambda r: r['token_ppl'], default=None)
+    if bd is None: sys.exit('every dynamic setting diverged: try smaller --dynamic-lrs')
     res['best_dynamic'] = dict(dynamic_lr=bd['dynamic_lr'], dynamic_decay=bd['dynamic_decay'])
     with atomic_write(Path(a.out).with_suffix('.json'), 'w') as f: json.dump(res, f, indent=1)
     import matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot as plt
@@ -63,9 +68,11 @@ def main():
     pts = sorted((r['cache_len'], r['token_ppl']) for r in res['cache_grid'] if r['cache_theta'] == b['cache_theta'] and r['cache_lambda'] == b['cache_lambda'])
     ax[1].plot(*zip(*pts), marker='o'); ax[1].axhline(res['static_token_ppl'], ls='--', c='gray', label='static')
     ax[1].set(xscale='log', xlabel='cache length', title=f"cache (θ={b['cache_theta']}, λ={b['cache_lambda']})"); ax[1].legend()
-    ax[2].plot([r['dynamic_lr'] for r in res['dynamic_grid']], [r['token_ppl'] for r in res['dynamic_grid']], marker='o')
+    for d in sorted({r['dynamic_decay'] for r in res['dynamic_grid']}):
+        pts = [(r['dynamic_lr'], r['token_ppl']) for r in res['dynamic_grid'] if r['dynamic_decay'] == d]
+        ax[2].plot(*zip(*pts), marker='o', label=f'decay {d}')
     ax[2].axhline(res['dynamic_static_token_ppl'], ls='--', c='gray', label='static')
-    ax[2].set(xscale='log', xlabel='SGD learning rate', title=f'dynamic eval (first {a.dynamic_tokens:,} tokens)'); ax[2].legend()
+    ax[2].set(xscale='log', xlabel='SGD learning rate', title=f"dynamic eval ({len(sub) - 1:,} valid tokens)"); ax[2].legend()
     fig.tight_layout(); fig.savefig(Path(a.out).with_suffix('.png'), dpi=90)
     print(f"best cache {res['best_cache']}; best dynamic {res['best_dynamic']}; wrote {Path(a.out).with_suffix('.json')}")
 
