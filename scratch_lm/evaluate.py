@@ -176,8 +176,8 @@ def cache_nll(logp, H, Y, theta, lam, cache_len, chunk=512) -> float:
     return total
 
 # %% ../nbs/06_eval.ipynb #8cbd907e
-CACHE_DEFAULTS = dict(cache_len=5000, cache_theta=0.03, cache_lambda=0.3)
-DYNAMIC_DEFAULTS = dict(dynamic_lr=0.1, dynamic_decay=0.0)
+CACHE_DEFAULTS = dict(cache_len=10000, cache_theta=0.003, cache_lambda=0.1)
+DYNAMIC_DEFAULTS = dict(dynamic_lr=0.01, dynamic_decay=0.0)
 
 def evaluate_adaptive(checkpoint, cache=False, dynamic=False, cache_len=None, cache_theta=None, cache_lambda=None,
                       dynamic_lr=None, dynamic_decay=None, **kw) -> dict:

@@ -16,6 +16,24 @@ from scratch_lm.tokenizer import encode_text
 from scratch_lm.checkpoint import load_checkpoint, model_from_checkpoint, tokenizer_from_checkpoint
 from scratch_lm.evaluate import adaptive_score, cache_nll, stream_states
 
+def plot(res, path):
+    "The tuning record as three panels: the cache grid, the cache length, the dynamic learning rates."
+    import matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(1, 3, figsize=(13, 3.6))
+    for lam in sorted({r['cache_lambda'] for r in res['cache_grid']}):
+        pts = [(r['cache_theta'], r['token_ppl']) for r in res['cache_grid'] if r['cache_lambda'] == lam and r['cache_len'] == 2000]
+        ax[0].plot(*zip(*pts), marker='o', label=f'λ={lam}')
+    ax[0].set(xscale='log', xlabel='θ', ylabel='valid token ppl', title='cache (length 2000)'); ax[0].legend(fontsize=7)
+    pts = sorted((r['cache_len'], r['token_ppl']) for r in res['cache_grid'] if r['cache_theta'] == res['best_cache']['cache_theta'] and r['cache_lambda'] == res['best_cache']['cache_lambda'])
+    ax[1].plot(*zip(*pts), marker='o'); ax[1].axhline(res['static_token_ppl'], ls='--', c='gray', label='static')
+    ax[1].set(xscale='log', xlabel='cache length', title=f"cache (θ={res['best_cache']['cache_theta']}, λ={res['best_cache']['cache_lambda']})"); ax[1].legend()
+    for d in sorted({r['dynamic_decay'] for r in res['dynamic_grid']}):
+        pts = [(r['dynamic_lr'], r['token_ppl']) for r in res['dynamic_grid'] if r['dynamic_decay'] == d]
+        ax[2].plot(*zip(*pts), marker='o', label=f'decay {d}')
+    ax[2].axhline(res['dynamic_static_token_ppl'], ls='--', c='gray', label='static')
+    ax[2].set(xscale='log', yscale='log', xlabel='SGD learning rate', title=f"dynamic eval ({res['dynamic_grid'][0]['tokens']:,} valid tokens)"); ax[2].legend()
+    fig.tight_layout(); fig.savefig(path, dpi=90)
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--checkpoint', default=None, help='default: the release in releases/')
@@ -51,29 +69,16 @@ def main():
     res['dynamic_static_token_ppl'] = math.exp(base[0] / base[1])
     for lr, decay in itertools.product([float(x) for x in a.dynamic_lrs.split(',')], [float(x) for x in a.dynamic_decays.split(',')]):
         t = time.time(); nll, m, ex = adaptive_score(model, sub, dynamic_lr=lr, dynamic_decay=decay)
-        res['dynamic_grid'].append(dict(dynamic_lr=lr, dynamic_decay=decay, token_ppl=math.exp(nll / m), tokens=m,
+        ppl = math.exp(nll / m) if nll / m < 700 else float('inf')     # weights that ran away without a NaN
+        res['dynamic_grid'].append(dict(dynamic_lr=lr, dynamic_decay=decay, token_ppl=ppl, tokens=m,
                                         resets=ex['dynamic_resets'], tokens_per_s=ex['adaptive_tokens_per_s']))
-        print(f"dynamic lr {lr:<6} decay {decay:<6} ppl {math.exp(nll / m):.3f} on {m:,} valid tokens (static "
+        print(f"dynamic lr {lr:<6} decay {decay:<6} ppl {ppl:.3f} on {m:,} valid tokens (static "
               f"{res['dynamic_static_token_ppl']:.3f}; {ex['dynamic_resets']} resets; {time.time() - t:.0f} s)", flush=True)
     bd = min((r for r in res['dynamic_grid'] if not r['resets']), key=lambda r: r['token_ppl'], default=None)
     if bd is None: sys.exit('every dynamic setting diverged: try smaller --dynamic-lrs')
     res['best_dynamic'] = dict(dynamic_lr=bd['dynamic_lr'], dynamic_decay=bd['dynamic_decay'])
     with atomic_write(Path(a.out).with_suffix('.json'), 'w') as f: json.dump(res, f, indent=1)
-    import matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(1, 3, figsize=(13, 3.6))
-    for lam in sorted({r['cache_lambda'] for r in res['cache_grid']}):
-        pts = [(r['cache_theta'], r['token_ppl']) for r in res['cache_grid'] if r['cache_lambda'] == lam and r['cache_len'] == 2000]
-        ax[0].plot(*zip(*pts), marker='o', label=f'λ={lam}')
-    ax[0].set(xscale='log', xlabel='θ', ylabel='valid token ppl', title='cache (length 2000)'); ax[0].legend(fontsize=7)
-    pts = sorted((r['cache_len'], r['token_ppl']) for r in res['cache_grid'] if r['cache_theta'] == b['cache_theta'] and r['cache_lambda'] == b['cache_lambda'])
-    ax[1].plot(*zip(*pts), marker='o'); ax[1].axhline(res['static_token_ppl'], ls='--', c='gray', label='static')
-    ax[1].set(xscale='log', xlabel='cache length', title=f"cache (θ={b['cache_theta']}, λ={b['cache_lambda']})"); ax[1].legend()
-    for d in sorted({r['dynamic_decay'] for r in res['dynamic_grid']}):
-        pts = [(r['dynamic_lr'], r['token_ppl']) for r in res['dynamic_grid'] if r['dynamic_decay'] == d]
-        ax[2].plot(*zip(*pts), marker='o', label=f'decay {d}')
-    ax[2].axhline(res['dynamic_static_token_ppl'], ls='--', c='gray', label='static')
-    ax[2].set(xscale='log', xlabel='SGD learning rate', title=f"dynamic eval ({len(sub) - 1:,} valid tokens)"); ax[2].legend()
-    fig.tight_layout(); fig.savefig(Path(a.out).with_suffix('.png'), dpi=90)
+    plot(res, Path(a.out).with_suffix('.png'))
     print(f"best cache {res['best_cache']}; best dynamic {res['best_dynamic']}; wrote {Path(a.out).with_suffix('.json')}")
 
 if __name__ == '__main__': main()
