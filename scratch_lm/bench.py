@@ -93,7 +93,7 @@ def bench(preset='cpu', batch_size=None, steps=5, warmup=2, peer=True, log=print
           peers=('eager', 'compiled'), profile=False) -> dict:
     "Measure peak, scratch_lm's training step and the HF GPT-2 peer in one process on `device`; returns the figures."
     device = pick_device(device)
-    cfg = load_config(preset, ['model.dropout=0', 'model.attn_dropout=0', 'model.emb_dropout=0'])   # both without dropout
+    cfg = load_config(preset, ['model.dropout=0', 'model.attn_dropout=0', 'model.emb_dropout=0', 'model.token_dropout=0'])   # both without dropout
     if batch_size: cfg.batch_size = batch_size
     if cfg.dtype == 'auto': cfg.dtype = auto_dtype(device)
     mc, B = cfg.model_config(), cfg.batch_size

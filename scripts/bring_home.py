@@ -4,6 +4,8 @@ on this machine's CPU, and record where and how long they trained.
 
     python scripts/bring_home.py OUT                         # -> releases/wikitext2_<N>M_gpu.{pt,json} + loss curve
     python scripts/bring_home.py OUT --splits valid          # validation only (test is scored once, for the release)
+    python scripts/bring_home.py OUT --speed OLD/speed.json  # a run made with SPEED_ROW=0: the speed row of an earlier
+                                                             # call on the same GPU (refused if the GPU differs)
 
 The release is made by `scripts/release.py --tag gpu` (strict and sliding evaluation, the sample file) from a run
 folder rebuilt from OUT; the JSON then gains a `gpu_run` section: the GPU, its training seconds, the speed row

@@ -27,6 +27,13 @@ def run_summary(run: Path) -> dict:
                 best_step=best['step'], best_val_loss_in_training=best['val_loss'],
                 curve=[dict(step=r['step'], val_ppl=r['val_ppl']) for r in ev])
 
+def adaptive_flags(r: dict) -> str:
+    "The eval flags that repeat adaptive result `r` with its own settings (the tuned defaults change with each release)."
+    f = ''
+    if 'cache' in r['mode']: f += f" --cache --cache-len {r['cache_len']} --cache-theta {r['cache_theta']} --cache-lambda {r['cache_lambda']}"
+    if 'dynamic' in r['mode']: f += f" --dynamic --dynamic-lr {r['dynamic_lr']} --dynamic-decay {r['dynamic_decay']}"
+    return f
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--run', default='runs/release', help='the run folder (its checkpoints/best.pt is released)')
@@ -69,14 +76,13 @@ def main():
         print(f"wrote {stem}_loss.png and {stem}_samples.md")
     else:
         from scratch_lm.evaluate import evaluate_adaptive
-        rows = {'cache': (dict(cache=True), ' --cache'), 'dynamic': (dict(dynamic=True), ' --dynamic'),
-                'cache_dynamic': (dict(cache=True, dynamic=True), ' --cache --dynamic')}
+        rows = {'cache': dict(cache=True), 'dynamic': dict(dynamic=True), 'cache_dynamic': dict(cache=True, dynamic=True)}
         for split in splits:
             for name in a.methods.split(','):
-                kw, extra = rows[name]
+                kw = rows[name]
                 t = time.time()
                 r = evaluate_adaptive(rel, split=split, data=a.data, progress=False, **kw)
-                r['command'] = cmd(split, extra)
+                r['command'] = cmd(split, adaptive_flags(r))                 # the settings spelled out: defaults move
                 info['evaluations'][f'{split}_{name}'] = r; save()
                 print(f"{split:5} {name:14} token ppl {r['token_ppl']:7.2f}  word ppl {r['word_ppl']:7.2f}  "
                       f"bits/byte {r['bits_per_byte']:.4f}  ({time.time() - t:.0f} s)", flush=True)

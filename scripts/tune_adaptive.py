@@ -1,7 +1,8 @@
 #!/usr/bin/env python
-"""Tune the neural cache (lambda, theta, length) and the dynamic-evaluation learning rate on VALIDATION only.
+"""Tune the neural cache (lambda, theta, length) and dynamic evaluation (learning rate, pull back towards the trained
+weights) on VALIDATION only, dynamic evaluation over the whole split by default.
 
-    python scripts/tune_adaptive.py --checkpoint releases/wikitext2_17M.pt
+    python scripts/tune_adaptive.py --checkpoint releases/wikitext2_17M_gpu.pt
 
 Writes releases/adaptive_tuning.json (every grid point) and releases/adaptive_tuning.png. The best values become
 CACHE_DEFAULTS / DYNAMIC_DEFAULTS in nbs/06_eval.ipynb (a test checks they agree); test is never looked at here."""
@@ -70,11 +71,12 @@ def main():
     for lr, decay in itertools.product([float(x) for x in a.dynamic_lrs.split(',')], [float(x) for x in a.dynamic_decays.split(',')]):
         t = time.time(); nll, m, ex = adaptive_score(model, sub, dynamic_lr=lr, dynamic_decay=decay)
         ppl = math.exp(nll / m) if nll / m < 700 else float('inf')     # weights that ran away without a NaN
-        res['dynamic_grid'].append(dict(dynamic_lr=lr, dynamic_decay=decay, token_ppl=ppl, tokens=m,
+        res['dynamic_grid'].append(dict(dynamic_lr=lr, dynamic_decay=decay, token_ppl=ppl if ppl < float('inf') else None,
+                                        ran_away=ppl == float('inf'), tokens=m,
                                         resets=ex['dynamic_resets'], tokens_per_s=ex['adaptive_tokens_per_s']))
         print(f"dynamic lr {lr:<6} decay {decay:<6} ppl {ppl:.3f} on {m:,} valid tokens (static "
               f"{res['dynamic_static_token_ppl']:.3f}; {ex['dynamic_resets']} resets; {time.time() - t:.0f} s)", flush=True)
-    bd = min((r for r in res['dynamic_grid'] if not r['resets']), key=lambda r: r['token_ppl'], default=None)
+    bd = min((r for r in res['dynamic_grid'] if not r['resets'] and r['token_ppl'] is not None), key=lambda r: r['token_ppl'], default=None)
     if bd is None: sys.exit('every dynamic setting diverged: try smaller --dynamic-lrs')
     res['best_dynamic'] = dict(dynamic_lr=bd['dynamic_lr'], dynamic_decay=bd['dynamic_decay'])
     with atomic_write(Path(a.out).with_suffix('.json'), 'w') as f: json.dump(res, f, indent=1)

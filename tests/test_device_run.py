@@ -37,14 +37,15 @@ def test_device_run_dry(tmp_path):
     assert info['evaluations']['valid_strict']['token_ppl'] > 1 and len(list((tmp_path/'rel').glob('wikitext2_*M_gpu.pt'))) == 1
     assert info['gpu_run']['speed_source'] == 'this call' and [r['overrides'] for r in info['gpu_run']['sweep']] == [[], ['max_steps=40', 'lr=1e-4']]
     (tmp_path/'out'/'speed.json').rename(tmp_path/'speed.json')        # a run made with SPEED_ROW=0: the speed row must come from elsewhere
-    bad = subprocess.run([sys.executable, 'scripts/bring_home.py', str(tmp_path/'out')], cwd=ROOT, capture_output=True, text=True)
+    safe = ['--releases', str(tmp_path/'rel3'), '--data', str(fx), '--splits', 'valid']      # never the real releases/, if a check slipped
+    bad = subprocess.run([sys.executable, 'scripts/bring_home.py', str(tmp_path/'out'), *safe], cwd=ROOT, capture_output=True, text=True)
     assert bad.returncode == 1 and 'pass --speed' in bad.stderr and bad.stderr.count('\n') == 1
     (tmp_path/'other.json').write_text(json.dumps({**sp, 'gpu': 'another GPU'}))
-    bad = subprocess.run([sys.executable, 'scripts/bring_home.py', str(tmp_path/'out'), '--speed', str(tmp_path/'other.json')],
+    bad = subprocess.run([sys.executable, 'scripts/bring_home.py', str(tmp_path/'out'), '--speed', str(tmp_path/'other.json'), *safe],
                          cwd=ROOT, capture_output=True, text=True)
     assert bad.returncode == 1 and 'must come from the same GPU' in bad.stderr
     (tmp_path/'speed.json').rename(tmp_path/'out'/'speed.json')
-    bad = subprocess.run([sys.executable, 'scripts/bring_home.py', str(tmp_path)], cwd=ROOT, capture_output=True, text=True)
+    bad = subprocess.run([sys.executable, 'scripts/bring_home.py', str(tmp_path), *safe], cwd=ROOT, capture_output=True, text=True)
     assert bad.returncode == 1 and 'eval.json: missing' in bad.stderr and bad.stderr.count('\n') == 1
     (tmp_path/'out'/'weights.pt.part0').write_bytes(blob[:-10] + b'0123456789')    # a part from another checkpoint
     bad = subprocess.run([sys.executable, 'scripts/bring_home.py', str(tmp_path/'out'), '--releases', str(tmp_path/'rel2')],
