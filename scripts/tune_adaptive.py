@@ -17,6 +17,13 @@ from scratch_lm.tokenizer import encode_text
 from scratch_lm.checkpoint import load_checkpoint, model_from_checkpoint, tokenizer_from_checkpoint
 from scratch_lm.evaluate import adaptive_score, cache_nll, stream_states
 
+def choose(res):
+    "The best cache and dynamic settings of a tuning record (dynamic settings that diverged or ran away never win)."
+    res['best_cache'] = {k: v for k, v in min(res['cache_grid'], key=lambda r: r['token_ppl']).items() if k != 'token_ppl'}
+    bd = min((r for r in res['dynamic_grid'] if not r.get('resets') and r['token_ppl'] is not None), key=lambda r: r['token_ppl'], default=None)
+    if bd is None: sys.exit('every dynamic setting diverged: try smaller --dynamic-lrs')
+    res['best_dynamic'] = dict(dynamic_lr=bd['dynamic_lr'], dynamic_decay=bd['dynamic_decay'])
+
 def plot(res, path):
     "The tuning record as three panels: the cache grid, the cache length, the dynamic learning rates."
     import matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot as plt
@@ -64,7 +71,6 @@ def main():
         ppl = math.exp(cache_nll(lp, H, Y, b['cache_theta'], b['cache_lambda'], L) / n)
         res['cache_grid'].append(dict(cache_len=L, cache_theta=b['cache_theta'], cache_lambda=b['cache_lambda'], token_ppl=ppl))
         print(f"cache len {L} ppl {ppl:.3f}", flush=True)
-    res['best_cache'] = {k: v for k, v in min(res['cache_grid'], key=lambda r: r['token_ppl']).items() if k != 'token_ppl'}
     sub = ids[:a.dynamic_tokens + 1] if a.dynamic_tokens else ids
     base = adaptive_score(model, sub)
     res['dynamic_static_token_ppl'] = math.exp(base[0] / base[1])
@@ -76,9 +82,7 @@ def main():
                                         resets=ex['dynamic_resets'], tokens_per_s=ex['adaptive_tokens_per_s']))
         print(f"dynamic lr {lr:<6} decay {decay:<6} ppl {ppl:.3f} on {m:,} valid tokens (static "
               f"{res['dynamic_static_token_ppl']:.3f}; {ex['dynamic_resets']} resets; {time.time() - t:.0f} s)", flush=True)
-    bd = min((r for r in res['dynamic_grid'] if not r['resets'] and r['token_ppl'] is not None), key=lambda r: r['token_ppl'], default=None)
-    if bd is None: sys.exit('every dynamic setting diverged: try smaller --dynamic-lrs')
-    res['best_dynamic'] = dict(dynamic_lr=bd['dynamic_lr'], dynamic_decay=bd['dynamic_decay'])
+    choose(res)
     with atomic_write(Path(a.out).with_suffix('.json'), 'w') as f: json.dump(res, f, indent=1)
     plot(res, Path(a.out).with_suffix('.png'))
     print(f"best cache {res['best_cache']}; best dynamic {res['best_dynamic']}; wrote {Path(a.out).with_suffix('.json')}")

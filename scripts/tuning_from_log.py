@@ -7,7 +7,7 @@ stopped before writing its record (as the tuning of `wikitext2_17M_gpu` did, on 
 import argparse, json, re, sys
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from tune_adaptive import plot
+from tune_adaptive import choose, plot
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -34,9 +34,7 @@ def main():
     for p in filter(None, a.lost.split(',')):
         lr, dec = map(float, p.split(':'))
         res['dynamic_grid'].append(dict(dynamic_lr=lr, dynamic_decay=dec, token_ppl=None, ran_away=True, lost=True))
-    res['best_cache'] = {k: v for k, v in min(res['cache_grid'], key=lambda r: r['token_ppl']).items() if k != 'token_ppl'}
-    bd = min((r for r in res['dynamic_grid'] if r['token_ppl'] is not None and not r['resets']), key=lambda r: r['token_ppl'])
-    res['best_dynamic'] = dict(dynamic_lr=bd['dynamic_lr'], dynamic_decay=bd['dynamic_decay'])
+    choose(res)
     Path(a.out).with_suffix('.json').write_text(json.dumps(res, indent=1))
     plot(res, Path(a.out).with_suffix('.png'))
     print(f"best cache {res['best_cache']}; best dynamic {res['best_dynamic']}; wrote {Path(a.out).with_suffix('.json')}")
