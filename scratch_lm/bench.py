@@ -12,8 +12,8 @@ from .config import load_config
 from .step import Precision, auto_dtype, make_optimizer, pick_device, set_seed, train_step
 
 # %% auto #0
-__all__ = ['matmul_peak', 'time_steps', 'peak_rss_mb', 'cpu_name', 'profile_step', 'contender', 'scratch_step', 'hf_gpt2',
-           'hf_step', 'bench', 'bench_cli']
+__all__ = ['ABLATION', 'matmul_peak', 'time_steps', 'peak_rss_mb', 'cpu_name', 'profile_step', 'contender', 'scratch_step',
+           'hf_gpt2', 'hf_step', 'bench', 'bench_cli', 'time_attention']
 
 # %% ../nbs/07_bench.ipynb #b07345f5
 def _sync(device):
@@ -55,12 +55,13 @@ def profile_step(step, top=12, device='cpu') -> str:
 
 # %% ../nbs/07_bench.ipynb #973199a2
 def contender(model, loss_fn, cfg, x, y, compile=False, device='cpu'):
-    "A no-argument training step of `model` on the batch (x, y): `train_step` with `loss_fn(fwd, x, y)`; returns the loss."
+    "A no-argument training step of `model` on the batch (x, y): `train_step` with `loss_fn(model, x, y)`, compiled whole if asked; returns the loss."
     model = model.to(device).train()
     opt, prec = make_optimizer(model, cfg, device), Precision(device, cfg.dtype)
-    fwd = torch.compile(model) if compile else model
+    loss = lambda a, b: loss_fn(model, a, b)
+    if compile: loss = torch.compile(loss)                          # model and loss in one graph, for both contenders
     x, y = x.to(device), y.to(device)
-    return lambda: train_step(opt, prec, [(x, y)], lambda a, b: loss_fn(fwd, a, b), cfg.grad_clip)[0]
+    return lambda: train_step(opt, prec, [(x, y)], loss, cfg.grad_clip)[0]
 
 def scratch_step(cfg, x, y, compile=None, device='cpu'):
     "The preset's training step for config `cfg` on batch (x, y)."
@@ -80,20 +81,23 @@ def hf_gpt2(mc: GPTConfig):
                    bos_token_id=0, eos_token_id=1, attn_implementation='sdpa')
     return GPT2LMHeadModel(c)
 
-def _hf_loss(fwd, x, y):                                                # the same loss as ours, on the same targets
-    logits = fwd(input_ids=x).logits
-    return torch.nn.functional.cross_entropy(logits.float().view(-1, logits.size(-1)), y.reshape(-1))
+def _torch_loss(logits, y): return torch.nn.functional.cross_entropy(logits.float().view(-1, logits.size(-1)), y.reshape(-1))
+def _hf_loss(fwd, x, y): return _torch_loss(fwd(input_ids=x).logits, y)    # the same loss as ours, on the same targets
 
 def hf_step(cfg, x, y, compile=False, device='cpu'):
     "The same step for Hugging Face's GPT-2 (same precision, optimizer, clipping)."
     return contender(hf_gpt2(cfg.model_config()), _hf_loss, cfg, x, y, compile, device)
 
 # %% ../nbs/07_bench.ipynb #6be1fe60
+ABLATION = 'scratch_lm with F.cross_entropy'
+
 def bench(preset='cpu', batch_size=None, steps=5, warmup=2, peer=True, log=print, device='cpu',
-          peers=('eager', 'compiled'), profile=False) -> dict:
-    "Measure peak, scratch_lm's training step and the HF GPT-2 peer in one process on `device`; returns the figures."
+          peers=('eager', 'compiled'), profile=False, ablate=False) -> dict:
+    """Measure peak, scratch_lm's training step and the HF GPT-2 peer in one process on `device`; returns the figures.
+    `ablate` adds scratch_lm with PyTorch's `F.cross_entropy` in place of its own loss (the before of that change)."""
     device = pick_device(device)
-    cfg = load_config(preset, ['model.dropout=0', 'model.attn_dropout=0', 'model.emb_dropout=0', 'model.token_dropout=0'])   # both without dropout
+    cfg = load_config(preset, ['model.dropout=0', 'model.attn_dropout=0', 'model.emb_dropout=0', 'model.token_dropout=0',
+                       'model.head_dropout=0'])                            # both without dropout
     if batch_size: cfg.batch_size = batch_size
     if cfg.dtype == 'auto': cfg.dtype = auto_dtype(device)
     mc, B = cfg.model_config(), cfg.batch_size
@@ -112,6 +116,7 @@ def bench(preset='cpu', batch_size=None, steps=5, warmup=2, peer=True, log=print
     if peer:
         for mode in ('eager', 'compiled'):
             if mode in peers: contenders[f'HF GPT2LMHeadModel {mode}'] = lambda m=mode: hf_step(cfg, x, y, m == 'compiled', device)
+    if ablate: contenders[ABLATION] = lambda: contender(GPT(mc), lambda f, a, b: _torch_loss(f(a), b), cfg, x, y, cfg.compile, device)
     made = {}
     for name, make in contenders.items():                            # build and warm up (compiles) each contender
         log(f"{name}: warm-up {warmup}…")
@@ -138,6 +143,7 @@ def bench(preset='cpu', batch_size=None, steps=5, warmup=2, peer=True, log=print
         best = max((v for v in hf.values() if v), key=lambda v: v['tokens_per_s'])
         res['peers'] = {'hf_gpt2': dict(tokens_per_s=best['tokens_per_s'], mfu=best['mfu'], eager=hf['eager'], compiled=hf['compiled'])}
         res['speedup_vs_hf'] = round(res['tokens_per_s'] / best['tokens_per_s'], 3)
+    if ABLATION in made: res['ablations'] = {'F.cross_entropy': row(ABLATION)}
     del made; gc.collect()
     if profile: res['profile'] = profile_step(scratch_step(cfg, x, y, device=device), device=device)
     return res
@@ -145,15 +151,32 @@ def bench(preset='cpu', batch_size=None, steps=5, warmup=2, peer=True, log=print
 def bench_cli(a):
     "`scratch_lm bench`: print a table, or one JSON line with `--json`."
     quiet = a.json
-    r = bench(a.preset, batch_size=a.batch_size, steps=a.steps, peer=not a.no_peer, device=a.device, profile=a.profile,
+    r = bench(a.preset, batch_size=a.batch_size, steps=a.steps, peer=not a.no_peer, device=a.device, profile=a.profile, ablate=a.ablate,
               log=(lambda *x: None) if quiet else (lambda *x: print(*x, file=sys.stderr)))
     if a.json: print(json.dumps(r)); return
     where = r['gpu'] or f"{r['cpu']} ({r['cpu_capability']}), {r['threads']} threads"
     print(f"{where}, {r['dtype']}, batch {r['batch']}, torch {r['torch']}")
     print(f"matmul peak {r['peak_flops'] / 1e9:,.0f} GFLOP/s; {r['flops_per_token'] / 1e6:.0f} MFLOPs per training token")
-    print(f"{'':28} {'tokens/s':>10} {'MFU':>6}")
-    print(f"{'scratch_lm (' + r['preset'] + ' preset)':28} {r['tokens_per_s']:>10,.0f} {r['mfu']:>6.3f}")
+    print(f"{'':32} {'tokens/s':>10} {'MFU':>6}")
+    print(f"{'scratch_lm (' + r['preset'] + ' preset)':32} {r['tokens_per_s']:>10,.0f} {r['mfu']:>6.3f}")
     for k, v in (r.get('peers', {}).get('hf_gpt2') or {}).items():
-        if k in ('eager', 'compiled') and v: print(f"{'HF GPT2LMHeadModel ' + k:28} {v['tokens_per_s']:>10,.0f} {v['mfu']:>6.3f}")
+        if k in ('eager', 'compiled') and v: print(f"{'HF GPT2LMHeadModel ' + k:32} {v['tokens_per_s']:>10,.0f} {v['mfu']:>6.3f}")
+    for k, v in r.get('ablations', {}).items(): print(f"{'scratch_lm with ' + k:32} {v['tokens_per_s']:>10,.0f} {v['mfu']:>6.3f}")
     if 'speedup_vs_hf' in r: print(f"scratch_lm / best HF: {r['speedup_vs_hf']:.2f}x; peak RSS {r['peak_rss_mb']:,.0f} MB")
     if 'profile' in r: print(f"\nwhere one scratch_lm step goes:\n{r['profile']}")
+
+# %% ../nbs/07_bench.ipynb #a38b8875
+def time_attention(batch=8, n_heads=6, seq=512, d_head=64, dtype=torch.float32, reps=5, compile=True, device='cpu') -> dict:
+    "Milliseconds for one layer's causal attention, forward + backward, per kernel: SDPA and the hand-written path."
+    import torch.nn.functional as F
+    from scratch_lm.attention import attention, causal_mask
+    q, k, v = (torch.randn(batch, n_heads, seq, d_head, device=device, dtype=dtype, requires_grad=True) for _ in range(3))
+    g, mask = torch.randn_like(q), causal_mask(seq, seq, device)
+    kernels = {'sdpa': lambda: F.scaled_dot_product_attention(q, k, v, is_causal=True), 'manual': lambda: attention(q, k, v, mask)}
+    if compile: kernels['manual, compiled'] = torch.compile(lambda: attention(q, k, v, mask))
+    def run(f): f().backward(g); q.grad = k.grad = v.grad = None
+    for f in kernels.values(): run(f)                                   # warm-up (and compilation)
+    ts = {name: [] for name in kernels}
+    for _ in range(reps):                                               # interleaved, as in `bench`
+        for name, f in kernels.items(): ts[name] += [ms * 1e3 for ms in time_steps(lambda: run(f), 0, 1, device)]
+    return {name: round(statistics.median(t), 1) for name, t in ts.items()}

@@ -109,7 +109,7 @@ def load_config(preset='seed', overrides=(), **kw) -> TrainConfig:
     if cfg.schedule not in ('cosine', 'wsd'): raise ScratchLMError(f"{p}: schedule must be cosine or wsd, not {cfg.schedule!r}")
     if cfg.eval_windows is not None and cfg.eval_windows < 1: raise ScratchLMError(f"{p}: eval_windows must be >= 1 or none")
     if cfg.ema is not None and not 0 <= cfg.ema < 1: raise ScratchLMError(f"{p}: ema must be in [0, 1) or none, got {cfg.ema}")
-    for k in ('dropout', 'attn_dropout', 'emb_dropout', 'token_dropout'):
+    for k in ('dropout', 'attn_dropout', 'emb_dropout', 'token_dropout', 'head_dropout'):
         v = getattr(mc, k)
         if v is not None and not 0 <= v < 1: raise ScratchLMError(f"{p}: model.{k} must be in [0, 1), got {v}")
     return cfg

@@ -13,7 +13,8 @@ from torch.utils.checkpoint import checkpoint
 from .attention import CausalSelfAttention
 
 # %% auto #0
-__all__ = ['GPTConfig', 'MLP', 'Block', 'GPT', 'filter_logits', 'generate', 'n_params', 'flops_per_token', 'train_memory']
+__all__ = ['GPTConfig', 'MLP', 'Block', 'CrossEntropy', 'cross_entropy', 'GPT', 'filter_logits', 'generate', 'n_params',
+           'flops_per_token', 'train_memory']
 
 # %% ../nbs/03_model.ipynb #a87db9e1
 @dataclass
@@ -28,6 +29,7 @@ class GPTConfig:
     attn_dropout: float = 0.0    # on attention weights (slow on CPU with SDPA, see 02_attention; free on CUDA)
     emb_dropout: float | None = None  # on the embeddings before the first block (None: the same as `dropout`)
     token_dropout: float = 0.0   # whole input tokens: a position's token embedding zeroed (training only)
+    head_dropout: float = 0.0    # on the final hidden states, before the tied output layer
     bias: bool = True
     attn_impl: str = 'sdpa'      # 'sdpa' (fused) or 'manual' (02_attention's hand-written kernel)
     checkpointing: bool = False  # activation checkpointing of each block
@@ -58,6 +60,30 @@ class Block(nn.Module):
         x = x + a
         return x + self.mlp(self.ln2(x)), kv
 
+# %% ../nbs/03_model.ipynb #9fe69c04
+class CrossEntropy(torch.autograd.Function):
+    "Mean cross-entropy of logits (N, V) against targets (N,), ignoring -1, with its gradient (softmax - one-hot) by hand."
+    @staticmethod
+    def forward(ctx, logits, targets):
+        keep = targets != -1
+        t = torch.where(keep, targets, 0)                      # a safe index for ignored rows (their terms are masked)
+        lse = torch.logsumexp(logits, -1)                      # log of each row's softmax normaliser
+        n = keep.sum()
+        ctx.save_for_backward(logits, lse, t, keep, n)
+        return ((lse - logits.gather(1, t[:, None])[:, 0]) * keep).sum() / n
+
+    @staticmethod
+    def backward(ctx, g):
+        logits, lse, t, keep, n = ctx.saved_tensors
+        s = (g / n * keep)[:, None]                            # each kept row's share of the mean
+        grad = torch.sub(logits, lse[:, None]).exp_().mul_(s)  # softmax, scaled, in one new tensor
+        return grad.scatter_add_(1, t[:, None], -s), None      # minus the one-hot at each target
+
+def cross_entropy(logits, targets):
+    "Mean next-token cross-entropy in fp32 of logits (..., V) against targets (...); targets of -1 are ignored."
+    return CrossEntropy.apply(logits.float().reshape(-1, logits.size(-1)), targets.reshape(-1))
+
+
 # %% ../nbs/03_model.ipynb #8c193469
 class GPT(nn.Module):
     def __init__(self, config: GPTConfig):
@@ -66,7 +92,7 @@ class GPT(nn.Module):
         self.wte, self.wpe = nn.Embedding(c.vocab_size, c.d_model), nn.Embedding(c.block_size, c.d_model)
         self.drop = nn.Dropout(c.dropout if c.emb_dropout is None else c.emb_dropout)
         self.blocks = nn.ModuleList(Block(c) for _ in range(c.n_layers))
-        self.ln_f = nn.LayerNorm(c.d_model)
+        self.ln_f, self.head_drop = nn.LayerNorm(c.d_model), nn.Dropout(c.head_dropout)
         self.lm_head = nn.Linear(c.d_model, c.vocab_size, bias=False)
         self.lm_head.weight = self.wte.weight                       # tied embeddings
         self.reset_parameters()
@@ -105,8 +131,8 @@ class GPT(nn.Module):
     def forward(self, idx, targets=None, past=None, return_cache=False):
         "Logits (B, T, vocab); with `targets` also the mean cross-entropy; with `return_cache` also the KV cache."
         h, cache = self.hidden(idx, past)
-        logits = self.lm_head(h)
-        loss = None if targets is None else F.cross_entropy(logits.float().view(-1, logits.size(-1)), targets.reshape(-1), ignore_index=-1)
+        logits = self.lm_head(self.head_drop(h))
+        loss = None if targets is None else cross_entropy(logits, targets)
         out = (logits,) if targets is None else (logits, loss)
         return (*out, cache) if return_cache else (out[0] if targets is None else out)
 

@@ -64,6 +64,8 @@ def main():
         print(f"| scratch_lm (`cpu` preset{', compiled' if r['compile'] else ''}) | {r['tokens_per_s']:,.0f} | {r['mfu']:.3f} |")
         for k in ('eager', 'compiled'):
             if hf.get(k): print(f"| HF `GPT2LMHeadModel`, {k} | {hf[k]['tokens_per_s']:,.0f} | {hf[k]['mfu']:.3f} |")
+        for k, v in r.get('ablations', {}).items():
+            print(f"| scratch_lm with PyTorch's `{k}` instead of its own loss (`--ablate`) | {v['tokens_per_s']:,.0f} | {v['mfu']:.3f} |")
         print(f"\nmatmul peak {r['peak_flops'] / 1e9:,.0f} GFLOP/s ({r['dtype']}, 2048²), {r['cpu_capability']} CPU, "
               f"{r['threads']} threads; scratch_lm / best HF = {r['speedup_vs_hf']:.2f}×; peak RSS {r['peak_rss_mb']:,.0f} MB.")
 
