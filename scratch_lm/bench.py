@@ -165,7 +165,7 @@ def bench_cli(a):
     if 'speedup_vs_hf' in r: print(f"scratch_lm / best HF: {r['speedup_vs_hf']:.2f}x; peak RSS {r['peak_rss_mb']:,.0f} MB")
     if 'profile' in r: print(f"\nwhere one scratch_lm step goes:\n{r['profile']}")
 
-# %% ../nbs/07_bench.ipynb #a38b8875
+# %% ../nbs/07_bench.ipynb #eedb5488
 def time_attention(batch=8, n_heads=6, seq=512, d_head=64, dtype=torch.float32, reps=5, compile=True, device='cpu') -> dict:
     "Milliseconds for one layer's causal attention, forward + backward, per kernel: SDPA and the hand-written path."
     import torch.nn.functional as F

@@ -37,7 +37,8 @@ def _eval(a):
               threads=a.threads, progress=not a.json, device=a.device)
     if a.cache or a.dynamic:
         r = evaluate_adaptive(a.checkpoint, cache=a.cache, dynamic=a.dynamic, cache_len=a.cache_len, cache_theta=a.cache_theta,
-                              cache_lambda=a.cache_lambda, dynamic_lr=a.dynamic_lr, dynamic_decay=a.dynamic_decay, **kw)
+                              cache_lambda=a.cache_lambda, dynamic_lr=a.dynamic_lr, dynamic_decay=a.dynamic_decay,
+                              dynamic_update=a.dynamic_update, **kw)
     else: r = evaluate(a.checkpoint, **kw)
     if a.json: print(json.dumps(r))
     else:
@@ -130,9 +131,10 @@ def make_parser() -> argparse.ArgumentParser:
     g.add_argument('--cache-len', type=int, default=None, help='positions kept in the cache (default: tuned)')
     g.add_argument('--cache-theta', type=float, default=None, help='sharpness of the cache attention (default: tuned)')
     g.add_argument('--cache-lambda', type=float, default=None, help='weight of the cache in the mix (default: tuned)')
-    g.add_argument('--dynamic', action='store_true', help='dynamic evaluation: an SGD step after each scored window (Krause et al. 2018)')
+    g.add_argument('--dynamic', action='store_true', help='dynamic evaluation: a gradient step after each scored window (Krause et al. 2018)')
     g.add_argument('--dynamic-lr', type=float, default=None, help='its learning rate (default: tuned)')
     g.add_argument('--dynamic-decay', type=float, default=None, help='pull towards the trained weights per step (default: tuned)')
+    g.add_argument('--dynamic-update', choices=['sgd', 'rms'], default=None, help='plain SGD steps or RMS-normalised ones (default: tuned)')
     s.set_defaults(func=_eval)
 
     s = sub.add_parser('generate', help='sample text from a checkpoint (default: the released one)', formatter_class=fmt)

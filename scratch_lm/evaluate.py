@@ -16,8 +16,8 @@ from .step import Precision, pick_device
 from .checkpoint import load_checkpoint, model_from_checkpoint, tokenizer_from_checkpoint
 
 # %% auto #0
-__all__ = ['CACHE_DEFAULTS', 'DYNAMIC_DEFAULTS', 'eval_windows', 'score_tokens', 'evaluate', 'cache_mix', 'adaptive_score',
-           'stream_states', 'cache_nll', 'evaluate_adaptive']
+__all__ = ['RMS_BETA', 'CACHE_DEFAULTS', 'DYNAMIC_DEFAULTS', 'eval_windows', 'score_tokens', 'evaluate', 'cache_mix',
+           'adaptive_score', 'stream_states', 'cache_nll', 'evaluate_adaptive']
 
 # %% ../nbs/06_eval.ipynb #9bc59b94
 def eval_windows(n: int, block: int, stride: int | None = None) -> list[tuple[int, int, int]]:
@@ -109,14 +109,18 @@ def _window(model, ids, s, e, f):
     lp = torch.log_softmax(model.lm_head(h).float(), -1).gather(1, y[:, None])[:, 0]
     return h, lp, y
 
+RMS_BETA = 0.99                                                         # memory of the RMS update's squared gradients
+
 def adaptive_score(model, ids, stride=None, precision=None, progress=False, cache_len=0, cache_theta=0.0,
-                   cache_lambda=0.0, dynamic_lr=0.0, dynamic_decay=0.0, per_token=False):
+                   cache_lambda=0.0, dynamic_lr=0.0, dynamic_decay=0.0, dynamic_update='sgd', per_token=False):
     "Total NLL and count of `ids` under `model` with a neural cache and/or dynamic evaluation; plus a dict of settings."
     if not 0 <= cache_lambda < 1: raise ScratchLMError(f"cache lambda must be in [0, 1), got {cache_lambda}")
     if cache_len < 0 or dynamic_lr < 0 or dynamic_decay < 0: raise ScratchLMError("cache length, dynamic lr and decay must be >= 0")
+    if dynamic_update not in ('sgd', 'rms'): raise ScratchLMError(f"dynamic update must be sgd or rms, not {dynamic_update!r}")
     dyn = dynamic_lr > 0
     m = copy.deepcopy(model).eval() if dyn else model.eval()         # dynamic eval changes weights: never the caller's
     theta0 = [p.detach().clone() for p in m.parameters()] if dyn else None
+    ms = [torch.zeros_like(p) for p in m.parameters()] if dyn and dynamic_update == 'rms' else None
     dev = m.wte.weight.device
     ctx = precision.autocast if precision else partial(torch.autocast, dev.type, enabled=False)
     wins = eval_windows(len(ids), m.config.block_size, stride)
@@ -124,7 +128,7 @@ def adaptive_score(model, ids, stride=None, precision=None, progress=False, cach
         from tqdm.auto import tqdm
         wins = tqdm(wins, desc='adaptive eval', unit='window', leave=False)
     Hc = torch.zeros(0, m.config.d_model, device=dev); Yc = torch.zeros(0, dtype=torch.long, device=dev)
-    out, t0, resets = [], time.time(), 0
+    out, t0, resets, updates = [], time.time(), 0, 0
     for s, e, f in wins:
         with torch.set_grad_enabled(dyn), ctx(): h, lp, y = _window(m, ids, s, e, f)
         if dyn and not torch.isfinite(lp).all():                        # the adapted weights diverged: start again
@@ -140,15 +144,20 @@ def adaptive_score(model, ids, stride=None, precision=None, progress=False, cach
         if dyn:                                                         # learn from what was just scored
             m.zero_grad(set_to_none=True)
             (-lp.mean()).backward()
+            updates += 1
             with torch.no_grad():
                 for i, p in enumerate(m.parameters()):
-                    if p.grad is not None: p.add_(p.grad, alpha=-dynamic_lr)
+                    if p.grad is None: pass
+                    elif ms is None: p.add_(p.grad, alpha=-dynamic_lr)
+                    else:                                               # RMSprop: each weight's step in units of its own gradient size
+                        ms[i].mul_(RMS_BETA).addcmul_(p.grad, p.grad, value=1 - RMS_BETA)
+                        p.addcdiv_(p.grad, (ms[i] / (1 - RMS_BETA ** updates)).sqrt_().add_(1e-8), value=-dynamic_lr)
                     if dynamic_decay: p.add_(theta0[i] - p, alpha=dynamic_decay)
     lps = torch.cat(out)
     if resets: print(f"warning: dynamic evaluation diverged {resets} time(s) (non-finite loss); the weights were reset to "
                      f"the trained ones each time; lower --dynamic-lr", file=sys.stderr)
     extra = dict(cache_len=cache_len, cache_theta=cache_theta, cache_lambda=cache_lambda, dynamic_lr=dynamic_lr,
-                 dynamic_decay=dynamic_decay, dynamic_resets=resets, adaptive_tokens_per_s=round(len(lps) / (time.time() - t0), 1))
+                 dynamic_decay=dynamic_decay, dynamic_update=dynamic_update, dynamic_resets=resets, adaptive_tokens_per_s=round(len(lps) / (time.time() - t0), 1))
     if per_token: extra['logp'] = lps
     return -lps.sum().item(), len(lps), extra
 
@@ -177,14 +186,14 @@ def cache_nll(logp, H, Y, theta, lam, cache_len, chunk=512) -> float:
 
 # %% ../nbs/06_eval.ipynb #8cbd907e
 CACHE_DEFAULTS = dict(cache_len=10000, cache_theta=0.003, cache_lambda=0.1)
-DYNAMIC_DEFAULTS = dict(dynamic_lr=0.01, dynamic_decay=0.0)
+DYNAMIC_DEFAULTS = dict(dynamic_lr=3e-05, dynamic_decay=0.0, dynamic_update='rms')
 
 def evaluate_adaptive(checkpoint, cache=False, dynamic=False, cache_len=None, cache_theta=None, cache_lambda=None,
-                      dynamic_lr=None, dynamic_decay=None, **kw) -> dict:
+                      dynamic_lr=None, dynamic_decay=None, dynamic_update=None, **kw) -> dict:
     "`evaluate` with a neural cache and/or dynamic evaluation (unset settings take the tuned defaults)."
     if not (cache or dynamic): raise ScratchLMError("adaptive evaluation needs --cache and/or --dynamic")
     given = dict(cache_len=cache_len, cache_theta=cache_theta, cache_lambda=cache_lambda, dynamic_lr=dynamic_lr,
-                 dynamic_decay=dynamic_decay)
+                 dynamic_decay=dynamic_decay, dynamic_update=dynamic_update)
     opts = {**(CACHE_DEFAULTS if cache else {}), **(DYNAMIC_DEFAULTS if dynamic else {}),
             **{k: v for k, v in given.items() if v is not None}}
     kw.pop('batch_size', None)

@@ -60,7 +60,7 @@ class Block(nn.Module):
         x = x + a
         return x + self.mlp(self.ln2(x)), kv
 
-# %% ../nbs/03_model.ipynb #9fe69c04
+# %% ../nbs/03_model.ipynb #e8bec565
 class CrossEntropy(torch.autograd.Function):
     "Mean cross-entropy of logits (N, V) against targets (N,), ignoring -1, with its gradient (softmax - one-hot) by hand."
     @staticmethod

@@ -31,7 +31,8 @@ def adaptive_flags(r: dict) -> str:
     "The eval flags that repeat adaptive result `r` with its own settings (the tuned defaults change with each release)."
     f = ''
     if 'cache' in r['mode']: f += f" --cache --cache-len {r['cache_len']} --cache-theta {r['cache_theta']} --cache-lambda {r['cache_lambda']}"
-    if 'dynamic' in r['mode']: f += f" --dynamic --dynamic-lr {r['dynamic_lr']} --dynamic-decay {r['dynamic_decay']}"
+    if 'dynamic' in r['mode']:
+        f += f" --dynamic --dynamic-update {r.get('dynamic_update', 'sgd')} --dynamic-lr {r['dynamic_lr']} --dynamic-decay {r['dynamic_decay']}"
     return f
 
 def main():

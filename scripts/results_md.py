@@ -15,7 +15,8 @@ def row(name, r, cmd=True):
 
 LABELS = [('strict', 'static, strict 512-token windows'), ('sliding256', 'static, sliding window (stride 256)'),
           ('cache', '+ neural cache (adaptive)'), ('dynamic', '+ dynamic evaluation (adaptive)'),
-          ('cache_dynamic', '+ cache + dynamic (adaptive)')]
+          ('cache_dynamic', '+ cache + dynamic (adaptive)'), ('dynamic_sgd', '+ dynamic evaluation, plain SGD (adaptive)'),
+          ('cache_dynamic_sgd', '+ cache + dynamic, plain SGD (adaptive)')]
 
 def table(info, splits=('valid', 'test'), keys=None):
     "The evaluation rows of one release."

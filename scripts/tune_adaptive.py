@@ -3,6 +3,7 @@
 weights) on VALIDATION only, dynamic evaluation over the whole split by default.
 
     python scripts/tune_adaptive.py --checkpoint releases/wikitext2_17M_gpu.pt
+    python scripts/tune_adaptive.py --checkpoint releases/wikitext2_17M_gpu.pt --reuse releases/adaptive_tuning.json  # keep its SGD points
 
 Writes releases/adaptive_tuning.json (every grid point) and releases/adaptive_tuning.png. The best values become
 CACHE_DEFAULTS / DYNAMIC_DEFAULTS in nbs/06_eval.ipynb (a test checks they agree); test is never looked at here."""
@@ -22,7 +23,7 @@ def choose(res):
     res['best_cache'] = {k: v for k, v in min(res['cache_grid'], key=lambda r: r['token_ppl']).items() if k != 'token_ppl'}
     bd = min((r for r in res['dynamic_grid'] if not r.get('resets') and r['token_ppl'] is not None), key=lambda r: r['token_ppl'], default=None)
     if bd is None: sys.exit('every dynamic setting diverged: try smaller --dynamic-lrs')
-    res['best_dynamic'] = dict(dynamic_lr=bd['dynamic_lr'], dynamic_decay=bd['dynamic_decay'])
+    res['best_dynamic'] = dict(dynamic_lr=bd['dynamic_lr'], dynamic_decay=bd['dynamic_decay'], dynamic_update=bd.get('dynamic_update', 'sgd'))
 
 def plot(res, path):
     "The tuning record as three panels: the cache grid, the cache length, the dynamic learning rates."
@@ -35,11 +36,11 @@ def plot(res, path):
     pts = sorted((r['cache_len'], r['token_ppl']) for r in res['cache_grid'] if r['cache_theta'] == res['best_cache']['cache_theta'] and r['cache_lambda'] == res['best_cache']['cache_lambda'])
     ax[1].plot(*zip(*pts), marker='o'); ax[1].axhline(res['static_token_ppl'], ls='--', c='gray', label='static')
     ax[1].set(xscale='log', xlabel='cache length', title=f"cache (θ={res['best_cache']['cache_theta']}, λ={res['best_cache']['cache_lambda']})"); ax[1].legend()
-    for d in sorted({r['dynamic_decay'] for r in res['dynamic_grid']}):
-        pts = [(r['dynamic_lr'], r['token_ppl']) for r in res['dynamic_grid'] if r['dynamic_decay'] == d]
-        ax[2].plot(*zip(*pts), marker='o', label=f'decay {d}')
+    for u, d in sorted({(r.get('dynamic_update', 'sgd'), r['dynamic_decay']) for r in res['dynamic_grid']}):
+        pts = [(r['dynamic_lr'], r['token_ppl']) for r in res['dynamic_grid'] if r['dynamic_decay'] == d and r.get('dynamic_update', 'sgd') == u]
+        ax[2].plot(*zip(*pts), marker='o', label=f'{u}, decay {d}')
     ax[2].axhline(res['dynamic_static_token_ppl'], ls='--', c='gray', label='static')
-    ax[2].set(xscale='log', yscale='log', xlabel='SGD learning rate', title=f"dynamic eval ({res['dynamic_grid'][0]['tokens']:,} valid tokens)"); ax[2].legend()
+    ax[2].set(xscale='log', yscale='log', xlabel='learning rate (missing points ran away)', title=f"dynamic eval ({res['dynamic_grid'][0]['tokens']:,} valid tokens)"); ax[2].legend()
     fig.tight_layout(); fig.savefig(path, dpi=90)
 
 def main():
@@ -49,7 +50,9 @@ def main():
     ap.add_argument('--dynamic-tokens', type=int, default=0,
                     help='validation prefix used to tune dynamic evaluation (0: the whole split; a short prefix cannot see '
                          'the slow drift of weights that keep learning, which only shows on long text)')
-    ap.add_argument('--dynamic-lrs', default='0.01,0.03,0.1', help='SGD learning rates to try')
+    ap.add_argument('--dynamic-update', choices=['sgd', 'rms'], default='rms', help='plain SGD steps or RMS-normalised ones')
+    ap.add_argument('--dynamic-lrs', default='1e-5,3e-5,1e-4', help='learning rates to try (SGD needs ~1000x larger ones: 0.01,0.03,0.1)')
+    ap.add_argument('--reuse', default=None, help="an earlier record of the same checkpoint: its dynamic grid points are kept, not re-run")
     ap.add_argument('--dynamic-decays', default='0,0.01', help='pull back towards the trained weights after each window')
     ap.add_argument('--out', default='releases/adaptive_tuning')
     a = ap.parse_args()
@@ -74,13 +77,18 @@ def main():
     sub = ids[:a.dynamic_tokens + 1] if a.dynamic_tokens else ids
     base = adaptive_score(model, sub)
     res['dynamic_static_token_ppl'] = math.exp(base[0] / base[1])
+    if a.reuse:
+        old = json.loads(Path(a.reuse).read_text())
+        if old['checkpoint'] != str(ckp) or old['n_tokens'] != n: sys.exit(f"{a.reuse}: another checkpoint or split; cannot reuse")
+        res['dynamic_grid'] = [{'dynamic_update': 'sgd', **r} for r in old['dynamic_grid']]
+        print(f"kept {len(res['dynamic_grid'])} dynamic grid points from {a.reuse}", flush=True)
     for lr, decay in itertools.product([float(x) for x in a.dynamic_lrs.split(',')], [float(x) for x in a.dynamic_decays.split(',')]):
-        t = time.time(); nll, m, ex = adaptive_score(model, sub, dynamic_lr=lr, dynamic_decay=decay)
+        t = time.time(); nll, m, ex = adaptive_score(model, sub, dynamic_lr=lr, dynamic_decay=decay, dynamic_update=a.dynamic_update)
         ppl = math.exp(nll / m) if nll / m < 700 else float('inf')     # weights that ran away without a NaN
-        res['dynamic_grid'].append(dict(dynamic_lr=lr, dynamic_decay=decay, token_ppl=ppl if ppl < float('inf') else None,
+        res['dynamic_grid'].append(dict(dynamic_update=a.dynamic_update, dynamic_lr=lr, dynamic_decay=decay, token_ppl=ppl if ppl < float('inf') else None,
                                         ran_away=ppl == float('inf'), tokens=m,
                                         resets=ex['dynamic_resets'], tokens_per_s=ex['adaptive_tokens_per_s']))
-        print(f"dynamic lr {lr:<6} decay {decay:<6} ppl {ppl:.3f} on {m:,} valid tokens (static "
+        print(f"dynamic {a.dynamic_update} lr {lr:<6} decay {decay:<6} ppl {ppl:.3f} on {m:,} valid tokens (static "
               f"{res['dynamic_static_token_ppl']:.3f}; {ex['dynamic_resets']} resets; {time.time() - t:.0f} s)", flush=True)
     choose(res)
     with atomic_write(Path(a.out).with_suffix('.json'), 'w') as f: json.dump(res, f, indent=1)
