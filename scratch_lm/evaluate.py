@@ -135,6 +135,7 @@ def adaptive_score(model, ids, stride=None, precision=None, progress=False, cach
             resets += 1
             with torch.no_grad():
                 for p, p0 in zip(m.parameters(), theta0): p.copy_(p0)
+                if ms is not None: updates = 0; [v.zero_() for v in ms]     # the RMS statistics start again too
             with torch.set_grad_enabled(dyn), ctx(): h, lp, y = _window(m, ids, s, e, f)
         hq = h.detach().float()
         mixed = cache_mix(lp.detach(), hq, y, Hc, Yc, cache_theta, cache_lambda, cache_len)
@@ -192,6 +193,9 @@ def evaluate_adaptive(checkpoint, cache=False, dynamic=False, cache_len=None, ca
                       dynamic_lr=None, dynamic_decay=None, dynamic_update=None, **kw) -> dict:
     "`evaluate` with a neural cache and/or dynamic evaluation (unset settings take the tuned defaults)."
     if not (cache or dynamic): raise ScratchLMError("adaptive evaluation needs --cache and/or --dynamic")
+    if dynamic and dynamic_update not in (None, DYNAMIC_DEFAULTS['dynamic_update']) and dynamic_lr is None:
+        raise ScratchLMError(f"--dynamic-update {dynamic_update} needs its own --dynamic-lr (the tuned "
+                             f"{DYNAMIC_DEFAULTS['dynamic_lr']} is for {DYNAMIC_DEFAULTS['dynamic_update']})")
     given = dict(cache_len=cache_len, cache_theta=cache_theta, cache_lambda=cache_lambda, dynamic_lr=dynamic_lr,
                  dynamic_decay=dynamic_decay, dynamic_update=dynamic_update)
     opts = {**(CACHE_DEFAULTS if cache else {}), **(DYNAMIC_DEFAULTS if dynamic else {}),

@@ -3,7 +3,7 @@
 weights) on VALIDATION only, dynamic evaluation over the whole split by default.
 
     python scripts/tune_adaptive.py --checkpoint releases/wikitext2_17M_gpu.pt
-    python scripts/tune_adaptive.py --checkpoint releases/wikitext2_17M_gpu.pt --reuse releases/adaptive_tuning.json  # keep its SGD points
+    python scripts/tune_adaptive.py --checkpoint releases/wikitext2_17M_gpu.pt --reuse releases/adaptive_tuning.json  # keep its other points
 
 Writes releases/adaptive_tuning.json (every grid point) and releases/adaptive_tuning.png. The best values become
 CACHE_DEFAULTS / DYNAMIC_DEFAULTS in nbs/06_eval.ipynb (a test checks they agree); test is never looked at here."""
@@ -53,7 +53,7 @@ def main():
     ap.add_argument('--dynamic-update', choices=['sgd', 'rms'], default='rms', help='plain SGD steps or RMS-normalised ones')
     ap.add_argument('--dynamic-lrs', default='1e-5,3e-5,1e-4', help='learning rates to try (SGD needs ~1000x larger ones: 0.01,0.03,0.1)')
     ap.add_argument('--reuse', default=None, help="an earlier record of the same checkpoint: its dynamic grid points are kept, not re-run")
-    ap.add_argument('--dynamic-decays', default='0,0.01', help='pull back towards the trained weights after each window')
+    ap.add_argument('--dynamic-decays', default='0', help='pull back towards the trained weights after each window (e.g. 0,0.01)')
     ap.add_argument('--out', default='releases/adaptive_tuning')
     a = ap.parse_args()
     ckp = Path(a.checkpoint) if a.checkpoint else max(Path('releases').glob('*.pt'), key=lambda p: p.stat().st_mtime)
@@ -80,7 +80,12 @@ def main():
     if a.reuse:
         old = json.loads(Path(a.reuse).read_text())
         if old['checkpoint'] != str(ckp) or old['n_tokens'] != n: sys.exit(f"{a.reuse}: another checkpoint or split; cannot reuse")
-        res['dynamic_grid'] = [{'dynamic_update': 'sgd', **r} for r in old['dynamic_grid']]
+        todo = {(a.dynamic_update, float(lr), float(d)) for lr in a.dynamic_lrs.split(',') for d in a.dynamic_decays.split(',')}
+        res['dynamic_grid'] = [r for r in ({'dynamic_update': 'sgd', **r} for r in old['dynamic_grid'])   # (older records: SGD)
+                               if (r['dynamic_update'], r['dynamic_lr'], r['dynamic_decay']) not in todo]
+        if any(r.get('tokens') not in (None, len(sub) - 1) for r in res['dynamic_grid']):
+            sys.exit(f"{a.reuse}: its dynamic points were scored on another number of tokens; cannot reuse")
+        if 'source' in old: res['reused_source'] = old['source']
         print(f"kept {len(res['dynamic_grid'])} dynamic grid points from {a.reuse}", flush=True)
     for lr, decay in itertools.product([float(x) for x in a.dynamic_lrs.split(',')], [float(x) for x in a.dynamic_decays.split(',')]):
         t = time.time(); nll, m, ex = adaptive_score(model, sub, dynamic_lr=lr, dynamic_decay=decay, dynamic_update=a.dynamic_update)
