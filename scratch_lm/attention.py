@@ -32,7 +32,8 @@ class CausalSelfAttention(nn.Module):
     def __init__(self, d_model: int, n_heads: int, attn_dropout=0.0, resid_dropout=0.0, impl='sdpa', bias=True):
         super().__init__()
         if d_model % n_heads: raise ValueError(f"d_model ({d_model}) must be divisible by n_heads ({n_heads})")
-        if impl not in ('sdpa', 'manual'): raise ValueError(f"impl must be 'sdpa' or 'manual', not {impl!r}")
+        if impl not in ('sdpa', 'manual'):                         # ('auto' is settled by measuring, before a model exists)
+            raise ValueError(f"impl must be 'sdpa' or 'manual', not {impl!r}" + (" (resolve it with step.pick_attention)" if impl == 'auto' else ''))
         self.n_heads, self.impl, self.attn_dropout = n_heads, impl, attn_dropout
         self.qkv = nn.Linear(d_model, 3 * d_model, bias=bias)     # fused Q, K, V projection
         self.proj = nn.Linear(d_model, d_model, bias=bias)        # output projection (mixes the heads)

@@ -4,29 +4,29 @@
 
 # %% ../nbs/07_bench.ipynb #fb1fa15d
 from __future__ import annotations
-import gc, json, resource, statistics, sys, time
+import gc, json, os, resource, statistics, subprocess, sys, time
 import torch
 from .data import ScratchLMError
 from .model import GPT, GPTConfig, flops_per_token
 from .config import load_config
-from .step import Precision, auto_dtype, make_optimizer, pick_device, set_seed, train_step
+from .step import Precision, auto_dtype, make_optimizer, pick_attention, pick_device, set_seed, train_step, time_attention
 
 # %% auto #0
-__all__ = ['ABLATION', 'matmul_peak', 'time_steps', 'peak_rss_mb', 'cpu_name', 'profile_step', 'contender', 'scratch_step',
-           'hf_gpt2', 'hf_step', 'bench', 'bench_cli', 'time_attention']
+__all__ = ['ABLATIONS', 'HEADS', 'matmul_peak', 'time_steps', 'peak_rss_mb', 'cpu_name', 'profile_step', 'contender',
+           'scratch_step', 'hf_gpt2', 'hf_step', 'bench_config', 'bench', 'bench_cli', 'step_memory']
 
 # %% ../nbs/07_bench.ipynb #b07345f5
 def _sync(device):
     if device == 'cuda': torch.cuda.synchronize()
 
-def matmul_peak(dtype=torch.float32, n=2048, reps=5, device='cpu') -> float:
-    "FLOP/s of an n×n matmul in `dtype` on `device` (median of `reps`, after one warm-up)."
+def matmul_peak(dtype=torch.float32, n=2048, reps=10, device='cpu') -> float:
+    "FLOP/s of an n×n matmul in `dtype` on `device`: the fastest of `reps`, after one warm-up."
     a, b = torch.randn(n, n, dtype=dtype, device=device), torch.randn(n, n, dtype=dtype, device=device)
     a @ b; _sync(device)
     ts = []
     for _ in range(reps):
         t = time.perf_counter(); a @ b; _sync(device); ts.append(time.perf_counter() - t)
-    return 2 * n ** 3 / statistics.median(ts)
+    return 2 * n ** 3 / min(ts)
 
 def time_steps(step, warmup=2, steps=5, device='cpu') -> list[float]:
     "Seconds per call of `step()`, for `steps` calls after `warmup` untimed ones."
@@ -65,7 +65,7 @@ def contender(model, loss_fn, cfg, x, y, compile=False, device='cpu'):
 
 def scratch_step(cfg, x, y, compile=None, device='cpu'):
     "The preset's training step for config `cfg` on batch (x, y)."
-    return contender(GPT(cfg.model_config()), lambda f, a, b: f(a, b)[1], cfg, x, y,
+    return contender(GPT(cfg.model_config()), lambda f, a, b: f(a, b, only_loss=True), cfg, x, y,
                      cfg.compile if compile is None else compile, device)
 
 def hf_gpt2(mc: GPTConfig):
@@ -89,18 +89,28 @@ def hf_step(cfg, x, y, compile=False, device='cpu'):
     return contender(hf_gpt2(cfg.model_config()), _hf_loss, cfg, x, y, compile, device)
 
 # %% ../nbs/07_bench.ipynb #6be1fe60
-ABLATION = 'scratch_lm with F.cross_entropy'
+ABLATIONS = {'whole logits': lambda f, a, b: f(a, b)[1],                    # its own loss on the whole batch's logits
+             'whole logits, F.cross_entropy': lambda f, a, b: _torch_loss(f(a), b)}   # PyTorch's loss instead
 
-def bench(preset='cpu', batch_size=None, steps=5, warmup=2, peer=True, log=print, device='cpu',
-          peers=('eager', 'compiled'), profile=False, ablate=False) -> dict:
-    """Measure peak, scratch_lm's training step and the HF GPT-2 peer in one process on `device`; returns the figures.
-    `ablate` adds scratch_lm with PyTorch's `F.cross_entropy` in place of its own loss (the before of that change)."""
-    device = pick_device(device)
+def bench_config(preset='cpu', batch_size=None, device='cpu'):
+    "The preset's training config as the benchmark runs it: no dropout anywhere (the peer has none), dtype resolved."
     cfg = load_config(preset, ['model.dropout=0', 'model.attn_dropout=0', 'model.emb_dropout=0', 'model.token_dropout=0',
-                       'model.head_dropout=0'])                            # both without dropout
+                       'model.head_dropout=0'])
     if batch_size: cfg.batch_size = batch_size
     if cfg.dtype == 'auto': cfg.dtype = auto_dtype(device)
+    return cfg
+
+def bench(preset='cpu', batch_size=None, steps=5, warmup=2, peer=True, log=print, device='cpu',
+          peers=('eager', 'compiled'), profile=False, ablate=False, memory=False) -> dict:
+    """Measure peak, scratch_lm's training step and the HF GPT-2 peer in one process on `device`; returns the figures.
+    `ablate` adds scratch_lm with its loss on the whole batch's logits, and with PyTorch's `F.cross_entropy` there
+    (the befores of the chunked loss head and of the hand-written loss); `memory` the peak memory of a step with the
+    chunked head and with the whole logits, each in a fresh process."""
+    device = pick_device(device)
+    cfg = bench_config(preset, batch_size, device)
     mc, B = cfg.model_config(), cfg.batch_size
+    kernel, attn_ms = pick_attention(mc, B, cfg.dtype, cfg.compile, device)   # `attn_impl: auto`: measured here
+    cfg.model = {**cfg.model, 'attn_impl': kernel}; mc = cfg.model_config()
     set_seed(cfg.seed)
     x = torch.randint(0, mc.vocab_size, (B, mc.block_size)); y = torch.randint(0, mc.vocab_size, (B, mc.block_size))
     dt = {'bf16': torch.bfloat16, 'fp16': torch.float16, 'fp32': torch.float32}[cfg.dtype]
@@ -111,12 +121,13 @@ def bench(preset='cpu', batch_size=None, steps=5, warmup=2, peer=True, log=print
     res = dict(preset=cfg.preset, device=device, cpu=cpu_name(), dtype=cfg.dtype, batch=f"{B}x{mc.block_size}", compile=cfg.compile,
                threads=torch.get_num_threads(), cpu_capability=torch.backends.cpu.get_cpu_capability(),
                gpu=torch.cuda.get_device_name() if device == 'cuda' else None, torch=str(torch.__version__),
-               peak_flops=peak, flops_per_token=fpt)
+               peak_flops=peak, flops_per_token=fpt, attn_impl=kernel, attention_ms=attn_ms)
     contenders = {'scratch_lm': lambda: scratch_step(cfg, x, y, device=device)}
     if peer:
         for mode in ('eager', 'compiled'):
             if mode in peers: contenders[f'HF GPT2LMHeadModel {mode}'] = lambda m=mode: hf_step(cfg, x, y, m == 'compiled', device)
-    if ablate: contenders[ABLATION] = lambda: contender(GPT(mc), lambda f, a, b: _torch_loss(f(a), b), cfg, x, y, cfg.compile, device)
+    for k, loss in (ABLATIONS.items() if ablate else ()):
+        contenders[f'scratch_lm, {k}'] = lambda loss=loss: contender(GPT(mc), loss, cfg, x, y, cfg.compile, device)
     made = {}
     for name, make in contenders.items():                            # build and warm up (compiles) each contender
         log(f"{name}: warm-up {warmup}…")
@@ -143,40 +154,68 @@ def bench(preset='cpu', batch_size=None, steps=5, warmup=2, peer=True, log=print
         best = max((v for v in hf.values() if v), key=lambda v: v['tokens_per_s'])
         res['peers'] = {'hf_gpt2': dict(tokens_per_s=best['tokens_per_s'], mfu=best['mfu'], eager=hf['eager'], compiled=hf['compiled'])}
         res['speedup_vs_hf'] = round(res['tokens_per_s'] / best['tokens_per_s'], 3)
-    if ABLATION in made: res['ablations'] = {'F.cross_entropy': row(ABLATION)}
+    if ablate: res['ablations'] = {k: row(f'scratch_lm, {k}') for k in ABLATIONS if f'scratch_lm, {k}' in made}
     del made; gc.collect()
     if profile: res['profile'] = profile_step(scratch_step(cfg, x, y, device=device), device=device)
+    if memory:
+        log("peak memory of one step per loss head, each in a fresh process…")
+        res['step_peak_mb'] = step_memory(preset, ('chunked', 'whole logits'), B, device, kernel)
     return res
 
 def bench_cli(a):
     "`scratch_lm bench`: print a table, or one JSON line with `--json`."
     quiet = a.json
     r = bench(a.preset, batch_size=a.batch_size, steps=a.steps, peer=not a.no_peer, device=a.device, profile=a.profile, ablate=a.ablate,
+              memory=a.memory,
               log=(lambda *x: None) if quiet else (lambda *x: print(*x, file=sys.stderr)))
     if a.json: print(json.dumps(r)); return
     where = r['gpu'] or f"{r['cpu']} ({r['cpu_capability']}), {r['threads']} threads"
     print(f"{where}, {r['dtype']}, batch {r['batch']}, torch {r['torch']}")
     print(f"matmul peak {r['peak_flops'] / 1e9:,.0f} GFLOP/s; {r['flops_per_token'] / 1e6:.0f} MFLOPs per training token")
-    print(f"{'':32} {'tokens/s':>10} {'MFU':>6}")
-    print(f"{'scratch_lm (' + r['preset'] + ' preset)':32} {r['tokens_per_s']:>10,.0f} {r['mfu']:>6.3f}")
+    ms = ', '.join(f"{k} {v:,.0f} ms" for k, v in r['attention_ms'].items())
+    print(f"attention kernel: {r['attn_impl']}" + (f" (measured, one layer forward + backward: {ms})" if ms else " (named by the preset)"))
+    print(f"{'':42} {'tokens/s':>10} {'MFU':>6}")
+    print(f"{'scratch_lm (' + r['preset'] + ' preset)':42} {r['tokens_per_s']:>10,.0f} {r['mfu']:>6.3f}")
     for k, v in (r.get('peers', {}).get('hf_gpt2') or {}).items():
-        if k in ('eager', 'compiled') and v: print(f"{'HF GPT2LMHeadModel ' + k:32} {v['tokens_per_s']:>10,.0f} {v['mfu']:>6.3f}")
-    for k, v in r.get('ablations', {}).items(): print(f"{'scratch_lm with ' + k:32} {v['tokens_per_s']:>10,.0f} {v['mfu']:>6.3f}")
+        if k in ('eager', 'compiled') and v: print(f"{'HF GPT2LMHeadModel ' + k:42} {v['tokens_per_s']:>10,.0f} {v['mfu']:>6.3f}")
+    for k, v in r.get('ablations', {}).items(): print(f"{'scratch_lm, ' + k:42} {v['tokens_per_s']:>10,.0f} {v['mfu']:>6.3f}")
     if 'speedup_vs_hf' in r: print(f"scratch_lm / best HF: {r['speedup_vs_hf']:.2f}x; peak RSS {r['peak_rss_mb']:,.0f} MB")
+    for k, v in r.get('step_peak_mb', {}).items():
+        print(f"one step, {k + ' loss head:':25} peak {v['peak_mb']:,.0f} MB, {v['peak_mb'] - v['before_mb']:,.0f} MB above the memory before it")
     if 'profile' in r: print(f"\nwhere one scratch_lm step goes:\n{r['profile']}")
 
-# %% ../nbs/07_bench.ipynb #eedb5488
-def time_attention(batch=8, n_heads=6, seq=512, d_head=64, dtype=torch.float32, reps=5, compile=True, device='cpu') -> dict:
-    "Milliseconds for one layer's causal attention, forward + backward, per kernel: SDPA and the hand-written path."
-    import torch.nn.functional as F
-    from scratch_lm.attention import attention, causal_mask
-    q, k, v = (torch.randn(batch, n_heads, seq, d_head, device=device, dtype=dtype, requires_grad=True) for _ in range(3))
-    g, mask = torch.randn_like(q), causal_mask(seq, seq, device)
-    kernels = {'sdpa': lambda: F.scaled_dot_product_attention(q, k, v, is_causal=True), 'manual': lambda: attention(q, k, v, mask)}
-    if compile: kernels['manual, compiled'] = torch.compile(lambda: attention(q, k, v, mask))
-    def run(f): f().backward(g); q.grad = k.grad = v.grad = None
-    for f in kernels.values(): run(f)                                   # warm-up (and compilation)
-    ts = {name: [] for name in kernels}
-    for _ in range(reps):                                               # interleaved, as in `bench`
-        for name, f in kernels.items(): ts[name] += [ms * 1e3 for ms in time_steps(lambda: run(f), 0, 1, device)]
-    return {name: round(statistics.median(t), 1) for name, t in ts.items()}
+# %% ../nbs/07_bench.ipynb #6f7c50e5
+HEADS = {'chunked': lambda f, a, b: f(a, b, only_loss=True), **ABLATIONS}
+
+def _reset_peak(device):
+    if device == 'cuda': torch.cuda.reset_peak_memory_stats(); return
+    try: open('/proc/self/clear_refs', 'w').write('5')             # Linux: the peak RSS restarts from the current RSS
+    except OSError: pass
+
+def _mem_mb(device, key='VmHWM') -> float:
+    "Peak (VmHWM) or current (VmRSS) resident memory of this process in MB; on CUDA the allocator's peak or current bytes."
+    if device == 'cuda': return (torch.cuda.max_memory_allocated() if key == 'VmHWM' else torch.cuda.memory_allocated()) / 2**20
+    try: return next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith(key + ':')) / 1024
+    except (OSError, StopIteration): return peak_rss_mb()
+
+def _memory_child(preset, head, batch_size, device, kernel, warmup=2):
+    "In a fresh process: the memory (MB) before one training step of the preset's model with loss head `head`, and its peak, printed."
+    cfg = bench_config(preset, batch_size, device); cfg.model = {**cfg.model, 'attn_impl': kernel}
+    mc = cfg.model_config(); set_seed(cfg.seed)
+    x, y = (torch.randint(0, mc.vocab_size, (cfg.batch_size, mc.block_size)) for _ in range(2))
+    step = contender(GPT(mc), HEADS[head], cfg, x, y, cfg.compile, device)
+    for _ in range(warmup): step()
+    gc.collect(); before = _mem_mb(device, 'VmRSS'); _reset_peak(device); step()
+    print(json.dumps({'before_mb': round(before, 1), 'peak_mb': round(_mem_mb(device), 1)}))
+
+def step_memory(preset='cpu', heads=('chunked', 'whole logits'), batch_size=None, device='cpu', kernel='sdpa') -> dict:
+    "Memory before one training step and its peak (MB) for each loss head in `heads`, each measured in a fresh process."
+    out = {}
+    for h in heads:
+        code = f"from scratch_lm.bench import _memory_child; _memory_child({preset!r}, {h!r}, {batch_size!r}, {device!r}, {kernel!r})"
+        env = {**os.environ, 'MALLOC_MMAP_THRESHOLD_': '131072'}      # glibc: freed tensors go back to the OS at once
+        r = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, env=env)
+        if r.returncode: raise ScratchLMError(f"bench --memory: the '{h}' process failed: {(r.stderr.strip().splitlines() or ['?'])[-1][:200]}")
+        out[h] = json.loads(r.stdout.strip().splitlines()[-1])
+    return out
+

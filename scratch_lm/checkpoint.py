@@ -54,7 +54,7 @@ SCHEDULE_KEYS = ('lr', 'min_lr_ratio', 'warmup_steps', 'max_steps', 'schedule', 
 def check_resume(old: dict, new: dict, path='checkpoint', allow_change=False) -> list[str]:
     "Compare a checkpoint's resolved config with the new one; raise on a model or tokenizer change, and on a schedule change unless allowed."
     diff = lambda a, b, keys, pre='': [f"{pre}{k} {a.get(k)!r} -> {b.get(k)!r}" for k in keys if k in a and k in b and a[k] != b[k]]
-    model = diff(old.get('model', {}), new['model'], sorted(set(old.get('model', {})) - {'checkpointing'}), 'model.')
+    model = diff(old.get('model', {}), new['model'], sorted(set(old.get('model', {})) - {'checkpointing', 'loss_chunk'}), 'model.')
     if model: raise ScratchLMError(f"{path}: this run was trained with another model ({', '.join(model)}); use a new --run-dir")
     if old.get('tokenizer_sha256') not in (None, new['tokenizer_sha256']):
         raise ScratchLMError(f"{path}: this run was trained with another tokenizer; use a new --run-dir or the original --data")

@@ -161,7 +161,8 @@ def make_parser() -> argparse.ArgumentParser:
     s.add_argument('--batch-size', type=int, default=None, help='sequences per micro-batch (default: the cpu preset)')
     s.add_argument('--no-peer', action='store_true', help='skip the Hugging Face GPT-2 peer')
     s.add_argument('--profile', action='store_true', help='also print where one scratch_lm step spends its time, by operator')
-    s.add_argument('--ablate', action='store_true', help="also time scratch_lm with PyTorch's F.cross_entropy instead of its own loss")
+    s.add_argument('--ablate', action='store_true', help="also time scratch_lm with its loss on the whole batch's logits (no chunked head), and with F.cross_entropy there")
+    s.add_argument('--memory', action='store_true', help='also measure the peak memory of a step with the chunked loss head and with the whole logits (a fresh process each)')
     s.add_argument('--json', action='store_true', help='print one JSON line')
     s.set_defaults(func=_bench)
 

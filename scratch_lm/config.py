@@ -104,10 +104,11 @@ def load_config(preset='seed', overrides=(), **kw) -> TrainConfig:
     except (TypeError, ValueError) as e: raise ScratchLMError(f"{p}: {e}") from None
     for k in ('batch_size', 'grad_accum', 'max_steps', 'eval_every', 'ckpt_every', 'log_every', 'keep_last'):
         if getattr(cfg, k) < 1: raise ScratchLMError(f"{p}: {k} must be >= 1, got {getattr(cfg, k)}")
-    for k in ('vocab_size', 'block_size', 'n_layers', 'd_model', 'n_heads', 'd_ff'):
+    for k in ('vocab_size', 'block_size', 'n_layers', 'd_model', 'n_heads', 'd_ff', 'loss_chunk'):
         if getattr(mc, k) < 1: raise ScratchLMError(f"{p}: model.{k} must be >= 1, got {getattr(mc, k)}")
     if cfg.schedule not in ('cosine', 'wsd'): raise ScratchLMError(f"{p}: schedule must be cosine or wsd, not {cfg.schedule!r}")
     if cfg.eval_windows is not None and cfg.eval_windows < 1: raise ScratchLMError(f"{p}: eval_windows must be >= 1 or none")
+    if mc.attn_impl not in ('auto', 'sdpa', 'manual'): raise ScratchLMError(f"{p}: model.attn_impl must be auto, sdpa or manual, not {mc.attn_impl!r}")
     if cfg.ema is not None and not 0 <= cfg.ema < 1: raise ScratchLMError(f"{p}: ema must be in [0, 1) or none, got {cfg.ema}")
     for k in ('dropout', 'attn_dropout', 'emb_dropout', 'token_dropout', 'head_dropout'):
         v = getattr(mc, k)

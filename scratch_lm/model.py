@@ -13,8 +13,8 @@ from torch.utils.checkpoint import checkpoint
 from .attention import CausalSelfAttention
 
 # %% auto #0
-__all__ = ['GPTConfig', 'MLP', 'Block', 'CrossEntropy', 'cross_entropy', 'GPT', 'filter_logits', 'generate', 'n_params',
-           'flops_per_token', 'train_memory']
+__all__ = ['GPTConfig', 'MLP', 'Block', 'CrossEntropy', 'cross_entropy', 'LinearCrossEntropy', 'linear_cross_entropy', 'GPT',
+           'filter_logits', 'generate', 'n_params', 'flops_per_token', 'train_memory']
 
 # %% ../nbs/03_model.ipynb #a87db9e1
 @dataclass
@@ -32,6 +32,7 @@ class GPTConfig:
     head_dropout: float = 0.0    # on the final hidden states, before the tied output layer
     bias: bool = True
     attn_impl: str = 'sdpa'      # 'sdpa' (fused) or 'manual' (02_attention's hand-written kernel)
+    loss_chunk: int = 1024       # rows of logits at a time in the training loss (`only_loss=True`)
     checkpointing: bool = False  # activation checkpointing of each block
     scaled_init: bool = True     # scale residual-output projections by 1/sqrt(2 n_layers) at init
 
@@ -84,6 +85,42 @@ def cross_entropy(logits, targets):
     return CrossEntropy.apply(logits.float().reshape(-1, logits.size(-1)), targets.reshape(-1))
 
 
+# %% ../nbs/03_model.ipynb #04c6efc2
+class LinearCrossEntropy(torch.autograd.Function):
+    "Mean cross-entropy of `h @ w.T` (h: (N, d), w: (V, d)) against targets (N,), ignoring -1, `chunk` rows at a time."
+    @staticmethod
+    def forward(ctx, h, w, targets, chunk, dtype):
+        keep = targets != -1
+        t, n = torch.where(keep, targets, 0), keep.sum()
+        need = ctx.needs_input_grad[0] or ctx.needs_input_grad[1]          # training: the gradients in the same pass
+        hd, wd = h.to(dtype), w.to(dtype)                                  # the matmuls in the autocast dtype
+        loss = torch.zeros((), dtype=torch.float32, device=h.device)
+        if need: gh, gw = torch.empty_like(h), torch.zeros(w.shape, dtype=torch.float32, device=w.device)
+        for i in range(0, h.size(0), chunk):
+            hc, tc, kc = hd[i:i + chunk], t[i:i + chunk, None], keep[i:i + chunk, None]
+            z = (hc @ wd.T).float()                                        # this chunk's logits, fp32
+            lse = z.logsumexp(-1, keepdim=True)
+            loss += ((lse - z.gather(1, tc)) * kc).sum()
+            if need:
+                g = z.sub_(lse).exp_().mul_(kc).scatter_add_(1, tc, -kc.float()).to(dtype)   # softmax - one-hot
+                gh[i:i + chunk] = g @ wd                                   # d loss / d h for these rows
+                gw += g.T @ hc                                             # d loss / d w, summed over chunks in fp32
+        if need: ctx.save_for_backward(gh, gw, n)
+        return loss / n
+
+    @staticmethod
+    def backward(ctx, go):
+        gh, gw, n = ctx.saved_tensors
+        s = go / n                                                         # the mean's 1/n and the incoming gradient
+        return gh * s, gw * s, None, None, None
+
+def linear_cross_entropy(h, w, targets, chunk=1024):
+    "Mean cross-entropy of the logits `h @ w.T` (h: (..., d)) against targets (...), in chunks; -1 is ignored."
+    dev = h.device.type
+    dtype = torch.get_autocast_dtype(dev) if torch.is_autocast_enabled(dev) else h.dtype
+    return LinearCrossEntropy.apply(h.reshape(-1, h.size(-1)), w, targets.reshape(-1), chunk, dtype)
+
+
 # %% ../nbs/03_model.ipynb #8c193469
 class GPT(nn.Module):
     def __init__(self, config: GPTConfig):
@@ -128,9 +165,11 @@ class GPT(nn.Module):
             cache.append(kv)
         return self.ln_f(x), cache
 
-    def forward(self, idx, targets=None, past=None, return_cache=False):
-        "Logits (B, T, vocab); with `targets` also the mean cross-entropy; with `return_cache` also the KV cache."
+    def forward(self, idx, targets=None, past=None, return_cache=False, only_loss=False):
+        """Logits (B, T, vocab); with `targets` also the mean cross-entropy; with `return_cache` also the KV cache.
+        `only_loss=True` returns the loss alone, from the chunked loss head: the logits are never built whole."""
         h, cache = self.hidden(idx, past)
+        if only_loss: return linear_cross_entropy(self.head_drop(h), self.lm_head.weight, targets, self.config.loss_chunk)
         logits = self.lm_head(self.head_drop(h))
         loss = None if targets is None else cross_entropy(logits, targets)
         out = (logits,) if targets is None else (logits, loss)

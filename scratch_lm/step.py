@@ -11,8 +11,8 @@ from .data import ScratchLMError
 from .config import TrainConfig
 
 # %% auto #0
-__all__ = ['set_seed', 'lr_at', 'make_optimizer', 'pick_device', 'cpu_has_fast_bf16', 'auto_dtype', 'Precision', 'train_step',
-           'Dist']
+__all__ = ['set_seed', 'lr_at', 'make_optimizer', 'pick_device', 'cpu_has_fast_bf16', 'auto_dtype', 'Precision', 'time_attention',
+           'pick_attention', 'train_step', 'Dist']
 
 # %% ../nbs/03b_step.ipynb #3ecf5d4c
 def set_seed(seed: int):
@@ -73,6 +73,36 @@ class Precision:
     def load_scaler(self, state: dict):
         "Restore the scaler's state; a checkpoint from another device or dtype (no state, or none needed) is fine."
         if state and self.scaler.is_enabled(): self.scaler.load_state_dict(state)
+
+# %% ../nbs/03b_step.ipynb #e34a2818
+def time_attention(batch=8, n_heads=6, seq=512, d_head=64, dtype=torch.float32, reps=5, compile=True, device='cpu',
+                   dropout_p=0.0) -> dict:
+    "Milliseconds for one layer's causal attention, forward + backward, per kernel: SDPA and the hand-written path (also compiled if `compile`)."
+    import statistics, time
+    import torch.nn.functional as F
+    from scratch_lm.attention import attention, causal_mask
+    q, k, v = (torch.randn(batch, n_heads, seq, d_head, device=device, dtype=dtype, requires_grad=True) for _ in range(3))
+    g, mask = torch.randn_like(q), causal_mask(seq, seq, device)
+    kernels = {'sdpa': lambda: F.scaled_dot_product_attention(q, k, v, dropout_p=dropout_p, is_causal=True),
+               'manual': lambda: attention(q, k, v, mask, dropout_p=dropout_p)}
+    if compile: kernels['manual, compiled'] = torch.compile(lambda: attention(q, k, v, mask, dropout_p=dropout_p))
+    sync = torch.cuda.synchronize if device == 'cuda' else (lambda: None)
+    def run(f): f().backward(g); q.grad = k.grad = v.grad = None
+    for f in kernels.values(): run(f)                                   # warm-up (and compilation)
+    ts = {name: [] for name in kernels}
+    for _ in range(reps):                                               # interleaved: a slow spell hits every kernel
+        for name, f in kernels.items():
+            sync(); t = time.perf_counter(); run(f); sync(); ts[name].append((time.perf_counter() - t) * 1e3)
+    return {name: round(statistics.median(t), 2) for name, t in ts.items()}
+
+def pick_attention(mc, batch: int, dtype: str, compile: bool, device='cpu', reps=3) -> tuple[str, dict]:
+    "The kernel for `mc.attn_impl`: 'auto' becomes the faster of SDPA and the hand-written one as training would run them; with the timings (ms)."
+    if mc.attn_impl != 'auto': return mc.attn_impl, {}
+    dt = {'bf16': torch.bfloat16, 'fp16': torch.float16, 'fp32': torch.float32}[dtype]
+    ms = time_attention(batch, mc.n_heads, mc.block_size, mc.d_model // mc.n_heads, dt, reps, compile, device, mc.attn_dropout)
+    manual = ms['manual, compiled'] if compile else ms['manual']
+    return ('manual' if manual < ms['sdpa'] else 'sdpa'), ms
+
 
 # %% ../nbs/03b_step.ipynb #2c4dd51b
 def train_step(opt, prec: Precision, micro_batches, loss_fn, grad_clip: float, lr: float | None = None,

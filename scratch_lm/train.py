@@ -14,7 +14,7 @@ from .data import ScratchLMError, atomic_write, sha256_file
 from .tokenizer import find_variant, load_tokenizer, load_tokens, resolve_data, tokenizer_path, tokens_dir
 from .model import GPT, n_params
 from .config import TrainConfig
-from .step import Dist, Precision, lr_at, make_optimizer, pick_device, set_seed, train_step
+from .step import Dist, Precision, lr_at, make_optimizer, pick_attention, pick_device, set_seed, train_step
 from .checkpoint import check_resume, latest_checkpoint, save_checkpoint, step_checkpoints
 
 # %% auto #0
@@ -136,7 +136,7 @@ def val_loss(model, tokens: torch.Tensor, block: int, batch_size: int, precision
     x, y = tokens[:n * block].view(n, block), tokens[1:n * block + 1].view(n, block)
     total = torch.zeros((), dtype=torch.float64, device=tokens.device)
     for i in range(0, n, batch_size):
-        with precision.autocast(): total += model(x[i:i + batch_size], y[i:i + batch_size])[1].double() * len(x[i:i + batch_size])
+        with precision.autocast(): total += model(x[i:i + batch_size], y[i:i + batch_size], only_loss=True).double() * len(x[i:i + batch_size])
     return (total / n).item()
 
 # %% ../nbs/04_train.ipynb #0cad3595
@@ -207,10 +207,18 @@ def train(cfg: TrainConfig, run_dir='runs/default', max_steps=None, quiet=False,
     vocab = meta.get('vocab_size') or load_tokenizer(tok_path).get_vocab_size()
     if mc.vocab_size != vocab:                                         # the model's output layer is the tokenizer's size
         log(f"model vocab_size {vocab:,} (the tokenizer's), not the preset's {mc.vocab_size:,}"); mc.vocab_size = vocab
+    prec = Precision(device, cfg.dtype)
+    found = latest_checkpoint(run_dir, log)
+    attn_ms = {}
+    if mc.attn_impl == 'auto':                                         # a resumed run keeps its kernel; a new one measures
+        if found: mc.attn_impl, attn_ms = found[1]['config']['model'].get('attn_impl', 'sdpa'), found[1]['config'].get('attention_ms', {})
+        else:
+            mc.attn_impl, attn_ms = ddp.share(pick_attention(mc, rows.stop - rows.start, prec.name, cfg.compile, device) if ddp.main else None)
+            log(f"attention kernel: {mc.attn_impl} (one layer, forward + backward, ms: {attn_ms})")
+    set_seed(cfg.seed)                                                 # the same weights whether or not it measured
     model = GPT(mc).to(device)
     if ddp.world > 1: torch.manual_seed(cfg.seed + ddp.rank)           # same weights everywhere, own dropout masks
     opt = make_optimizer(model, cfg, device)
-    prec = Precision(device, cfg.dtype)
     batches = Batches(load_tokens(data, cfg.variant, 'train'), mc.block_size, cfg.batch_size, cfg.seed, device)
     val = torch.as_tensor(np.asarray(load_tokens(data, cfg.variant, 'valid'), dtype=np.int64), device=device)
     ema = _ema_copy(model.state_dict()) if cfg.ema else None
@@ -218,8 +226,7 @@ def train(cfg: TrainConfig, run_dir='runs/default', max_steps=None, quiet=False,
     resolved = {**asdict(cfg), 'model': asdict(mc), 'git_commit': git_commit(), 'tokenizer_sha256': tok_sha,
                 'n_params': n_params(model), 'tokens_per_step': cfg.tokens_per_step, 'device': device,
                 'gpu': torch.cuda.get_device_name() if device == 'cuda' else None,
-                'precision': prec.name, 'torch': str(torch.__version__)}
-    found = latest_checkpoint(run_dir, log)
+                'precision': prec.name, 'torch': str(torch.__version__), 'attention_ms': attn_ms}
     if found:
         p, ck = found
         for change in check_resume(ck['config'], resolved, p, allow_config_change): log(f"resuming with {change}")
@@ -267,7 +274,7 @@ def train(cfg: TrainConfig, run_dir='runs/default', max_steps=None, quiet=False,
     bar = tqdm(total=cfg.max_steps, initial=step, desc=f'train {run_dir.name}', unit='step', disable=quiet or not ddp.main,
                dynamic_ncols=True)
     t_last, tok_last, stop, last_loss = time.time(), 0, None, float('nan')
-    loss_fn = lambda x, y: fwd(x, y)[1]
+    loss_fn = lambda x, y: fwd(x, y, only_loss=True)                   # the chunked loss head (03_model)
     if cfg.patience and bad_evals >= cfg.patience: stop = f'early stop: no improvement in {bad_evals} evals'   # (resumed)
     model.train()
     with _StopSignals(second_stops=ddp.world == 1) as signals, contextlib.ExitStack() as closing:   # (torchrun repeats signals)

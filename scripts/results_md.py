@@ -65,9 +65,18 @@ def main():
         print(f"| scratch_lm (`cpu` preset{', compiled' if r['compile'] else ''}) | {r['tokens_per_s']:,.0f} | {r['mfu']:.3f} |")
         for k in ('eager', 'compiled'):
             if hf.get(k): print(f"| HF `GPT2LMHeadModel`, {k} | {hf[k]['tokens_per_s']:,.0f} | {hf[k]['mfu']:.3f} |")
+        names = {'whole logits': "scratch_lm, its loss on the whole batch's logits (no chunked head)",
+                 'whole logits, F.cross_entropy': "scratch_lm, whole logits and PyTorch's `F.cross_entropy`",
+                 'F.cross_entropy': "scratch_lm with PyTorch's `F.cross_entropy` instead of its own loss"}
         for k, v in r.get('ablations', {}).items():
-            print(f"| scratch_lm with PyTorch's `{k}` instead of its own loss (`--ablate`) | {v['tokens_per_s']:,.0f} | {v['mfu']:.3f} |")
+            print(f"| {names.get(k, 'scratch_lm, ' + k)} (`--ablate`) | {v['tokens_per_s']:,.0f} | {v['mfu']:.3f} |")
         print(f"\nmatmul peak {r['peak_flops'] / 1e9:,.0f} GFLOP/s ({r['dtype']}, 2048²), {r['cpu_capability']} CPU, "
-              f"{r['threads']} threads; scratch_lm / best HF = {r['speedup_vs_hf']:.2f}×; peak RSS {r['peak_rss_mb']:,.0f} MB.")
+              f"{r['threads']} threads; scratch_lm / best HF = {r['speedup_vs_hf']:.2f}×; peak RSS {r['peak_rss_mb']:,.0f} MB; "
+              f"attention kernel {r.get('attn_impl', 'sdpa')}" + (" (measured: " + ', '.join(f"{k} {v:,.0f} ms" for k, v in r['attention_ms'].items())
+              + " per layer, forward + backward)" if r.get('attention_ms') else '') + '.')
+        if r.get('step_peak_mb'):
+            print(f"\n| one training step (`--memory`, a fresh process each) | peak RSS, MB | above the RSS before the step, MB |\n|---|---:|---:|")
+            for k, v in r['step_peak_mb'].items():
+                print(f"| {k} loss head | {v['peak_mb']:,.0f} | {v['peak_mb'] - v['before_mb']:,.0f} |")
 
 if __name__ == '__main__': main()

@@ -125,7 +125,8 @@ def test_nan_loss_stops_with_the_step_named(tmp_path, monkeypatch):
         def forward(self, idx, targets=None, **kw):
             out = super().forward(idx, targets, **kw)
             Exploding.calls += 1
-            return (out[0], out[1] * float('nan')) if targets is not None and Exploding.calls > 12 else out
+            if targets is None or Exploding.calls <= 12: return out
+            return out * float('nan') if kw.get('only_loss') else (out[0], out[1] * float('nan'))   # training asks for the loss alone
     monkeypatch.setattr(T, 'GPT', Exploding)
     from scratch_lm.config import load_config
     cfg = load_config('tiny', data=str(DATA), wandb='off', ckpt_every=5)
@@ -177,3 +178,18 @@ def test_generate_quality_report(tiny_run, tmp_path):
     assert 'wrote' in r.stdout and out.read_text().startswith('# Sample quality') and out.read_text().count('## ') == 8
     bad = cli('generate', '--checkpoint', tiny_run/'checkpoints'/'best.pt', check=False)
     assert bad.returncode == 1 and 'give --prompt' in bad.stderr and bad.stderr.count('\n') == 1
+
+def test_attn_auto_measures_once_and_resume_keeps_the_kernel(tmp_path):
+    run = tmp_path/'auto'
+    out = cli('train', *TINY, '--run-dir', run, '--max-steps', 10, 'model.attn_impl=auto').stdout
+    cfg = yaml.safe_load((run/'config.yaml').read_text())
+    kernel = cfg['model']['attn_impl']
+    assert kernel in ('sdpa', 'manual') and f'attention kernel: {kernel}' in out
+    assert set(cfg['attention_ms']) == {'sdpa', 'manual'}           # tiny does not compile: the eager kernels were timed
+    assert kernel == min(cfg['attention_ms'], key=cfg['attention_ms'].get)
+    ck = torch.load(run/'checkpoints'/'step_0000010.pt', weights_only=True)
+    assert ck['config']['model']['attn_impl'] == kernel              # the checkpoint records the concrete kernel
+    out = cli('train', *TINY, '--run-dir', run, '--max-steps', 20, 'model.attn_impl=auto', '--allow-config-change').stdout
+    assert 'resuming' in out and 'attention kernel' not in out       # no second measurement ...
+    again = yaml.safe_load((run/'config.yaml').read_text())
+    assert again['model']['attn_impl'] == kernel and again['attention_ms'] == cfg['attention_ms']   # ... the same kernel, its timings kept
