@@ -5,6 +5,7 @@
 # %% ../nbs/07_bench.ipynb #fb1fa15d
 from __future__ import annotations
 import gc, json, os, resource, statistics, subprocess, sys, time
+from pathlib import Path
 import torch
 from .data import ScratchLMError
 from .model import GPT, GPTConfig, flops_per_token
@@ -187,10 +188,11 @@ def bench_cli(a):
 # %% ../nbs/07_bench.ipynb #6f7c50e5
 HEADS = {'chunked': lambda f, a, b: f(a, b, only_loss=True), **ABLATIONS}
 
-def _reset_peak(device):
-    if device == 'cuda': torch.cuda.reset_peak_memory_stats(); return
-    try: open('/proc/self/clear_refs', 'w').write('5')             # Linux: the peak RSS restarts from the current RSS
-    except OSError: pass
+def _reset_peak(device) -> bool:
+    "Restart the peak-memory count from now; False where the system cannot (the peak then includes the warm-up)."
+    if device == 'cuda': torch.cuda.reset_peak_memory_stats(); return True
+    try: open('/proc/self/clear_refs', 'w').write('5'); return True   # Linux: the peak RSS restarts from the current RSS
+    except OSError: return False
 
 def _mem_mb(device, key='VmHWM') -> float:
     "Peak (VmHWM) or current (VmRSS) resident memory of this process in MB; on CUDA the allocator's peak or current bytes."
@@ -205,15 +207,17 @@ def _memory_child(preset, head, batch_size, device, kernel, warmup=2):
     x, y = (torch.randint(0, mc.vocab_size, (cfg.batch_size, mc.block_size)) for _ in range(2))
     step = contender(GPT(mc), HEADS[head], cfg, x, y, cfg.compile, device)
     for _ in range(warmup): step()
-    gc.collect(); before = _mem_mb(device, 'VmRSS'); _reset_peak(device); step()
-    print(json.dumps({'before_mb': round(before, 1), 'peak_mb': round(_mem_mb(device), 1)}))
+    gc.collect(); before = _mem_mb(device, 'VmRSS'); reset = _reset_peak(device); step()
+    print(json.dumps({'before_mb': round(before, 1), 'peak_mb': round(_mem_mb(device), 1), 'peak_reset': reset}))
 
 def step_memory(preset='cpu', heads=('chunked', 'whole logits'), batch_size=None, device='cpu', kernel='sdpa') -> dict:
     "Memory before one training step and its peak (MB) for each loss head in `heads`, each measured in a fresh process."
     out = {}
     for h in heads:
         code = f"from scratch_lm.bench import _memory_child; _memory_child({preset!r}, {h!r}, {batch_size!r}, {device!r}, {kernel!r})"
-        env = {**os.environ, 'MALLOC_MMAP_THRESHOLD_': '131072'}      # glibc: freed tensors go back to the OS at once
+        pkg = str(Path(__import__('scratch_lm').__file__).parent.parent)  # the child imports this scratch_lm, from anywhere
+        env = {**os.environ, 'MALLOC_MMAP_THRESHOLD_': '131072',          # glibc: freed tensors go back to the OS at once
+               'PYTHONPATH': os.pathsep.join(filter(None, [pkg, os.environ.get('PYTHONPATH')]))}
         r = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, env=env)
         if r.returncode: raise ScratchLMError(f"bench --memory: the '{h}' process failed: {(r.stderr.strip().splitlines() or ['?'])[-1][:200]}")
         out[h] = json.loads(r.stdout.strip().splitlines()[-1])

@@ -89,11 +89,11 @@ def cross_entropy(logits, targets):
 class LinearCrossEntropy(torch.autograd.Function):
     "Mean cross-entropy of `h @ w.T` (h: (N, d), w: (V, d)) against targets (N,), ignoring -1, `chunk` rows at a time."
     @staticmethod
-    def forward(ctx, h, w, targets, chunk, dtype):
+    def forward(ctx, h, w, targets, chunk, dtype, need):
         keep = targets != -1
         t, n = torch.where(keep, targets, 0), keep.sum()
-        need = ctx.needs_input_grad[0] or ctx.needs_input_grad[1]          # training: the gradients in the same pass
         hd, wd = h.to(dtype), w.to(dtype)                                  # the matmuls in the autocast dtype
+        wide = torch.float32 if dtype == torch.float16 else dtype          # fp16 would overflow summing many rows
         loss = torch.zeros((), dtype=torch.float32, device=h.device)
         if need: gh, gw = torch.empty_like(h), torch.zeros(w.shape, dtype=torch.float32, device=w.device)
         for i in range(0, h.size(0), chunk):
@@ -101,10 +101,11 @@ class LinearCrossEntropy(torch.autograd.Function):
             z = (hc @ wd.T).float()                                        # this chunk's logits, fp32
             lse = z.logsumexp(-1, keepdim=True)
             loss += ((lse - z.gather(1, tc)) * kc).sum()
-            if need:
-                g = z.sub_(lse).exp_().mul_(kc).scatter_add_(1, tc, -kc.float()).to(dtype)   # softmax - one-hot
-                gh[i:i + chunk] = g @ wd                                   # d loss / d h for these rows
-                gw += g.T @ hc                                             # d loss / d w, summed over chunks in fp32
+            if need:                                                       # training: the gradients in the same pass
+                g = z.sub_(lse).exp_().mul_(kc).scatter_add_(1, tc, -kc.float())   # softmax - one-hot, fp32
+                gh[i:i + chunk] = g.to(dtype) @ wd                         # d loss / d h for these rows
+                with torch.autocast(h.device.type, enabled=False):         # d loss / d w, summed over chunks in fp32
+                    gw += g.to(wide).T @ hc.to(wide)
         if need: ctx.save_for_backward(gh, gw, n)
         return loss / n
 
@@ -112,13 +113,14 @@ class LinearCrossEntropy(torch.autograd.Function):
     def backward(ctx, go):
         gh, gw, n = ctx.saved_tensors
         s = go / n                                                         # the mean's 1/n and the incoming gradient
-        return gh * s, gw * s, None, None, None
+        return gh * s, gw * s, None, None, None, None
 
 def linear_cross_entropy(h, w, targets, chunk=1024):
     "Mean cross-entropy of the logits `h @ w.T` (h: (..., d)) against targets (...), in chunks; -1 is ignored."
     dev = h.device.type
     dtype = torch.get_autocast_dtype(dev) if torch.is_autocast_enabled(dev) else h.dtype
-    return LinearCrossEntropy.apply(h.reshape(-1, h.size(-1)), w, targets.reshape(-1), chunk, dtype)
+    need = torch.is_grad_enabled() and (h.requires_grad or w.requires_grad)   # evaluation: the loss alone
+    return LinearCrossEntropy.apply(h.reshape(-1, h.size(-1)), w, targets.reshape(-1), chunk, dtype, need)
 
 
 # %% ../nbs/03_model.ipynb #8c193469
@@ -169,7 +171,9 @@ class GPT(nn.Module):
         """Logits (B, T, vocab); with `targets` also the mean cross-entropy; with `return_cache` also the KV cache.
         `only_loss=True` returns the loss alone, from the chunked loss head: the logits are never built whole."""
         h, cache = self.hidden(idx, past)
-        if only_loss: return linear_cross_entropy(self.head_drop(h), self.lm_head.weight, targets, self.config.loss_chunk)
+        if only_loss:
+            if targets is None or past is not None or return_cache: raise ValueError("only_loss=True needs targets, and no KV cache")
+            return linear_cross_entropy(self.head_drop(h), self.lm_head.weight, targets, self.config.loss_chunk)
         logits = self.lm_head(self.head_drop(h))
         loss = None if targets is None else cross_entropy(logits, targets)
         out = (logits,) if targets is None else (logits, loss)

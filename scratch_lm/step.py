@@ -12,7 +12,7 @@ from .config import TrainConfig
 
 # %% auto #0
 __all__ = ['set_seed', 'lr_at', 'make_optimizer', 'pick_device', 'cpu_has_fast_bf16', 'auto_dtype', 'Precision', 'time_attention',
-           'pick_attention', 'train_step', 'Dist']
+           'choose_kernel', 'pick_attention', 'train_step', 'Dist']
 
 # %% ../nbs/03b_step.ipynb #3ecf5d4c
 def set_seed(seed: int):
@@ -95,13 +95,17 @@ def time_attention(batch=8, n_heads=6, seq=512, d_head=64, dtype=torch.float32, 
             sync(); t = time.perf_counter(); run(f); sync(); ts[name].append((time.perf_counter() - t) * 1e3)
     return {name: round(statistics.median(t), 2) for name, t in ts.items()}
 
+def choose_kernel(ms: dict, compile: bool, margin=0.1) -> str:
+    "SDPA unless the hand-written kernel, as training would run it (compiled or not), is faster by more than `margin`."
+    manual = ms['manual, compiled'] if compile else ms['manual']
+    return 'manual' if manual < (1 - margin) * ms['sdpa'] else 'sdpa'
+
 def pick_attention(mc, batch: int, dtype: str, compile: bool, device='cpu', reps=3) -> tuple[str, dict]:
-    "The kernel for `mc.attn_impl`: 'auto' becomes the faster of SDPA and the hand-written one as training would run them; with the timings (ms)."
+    "The kernel for `mc.attn_impl`: 'auto' becomes the one measured faster at the run's shape and dtype; with the timings (ms)."
     if mc.attn_impl != 'auto': return mc.attn_impl, {}
     dt = {'bf16': torch.bfloat16, 'fp16': torch.float16, 'fp32': torch.float32}[dtype]
     ms = time_attention(batch, mc.n_heads, mc.block_size, mc.d_model // mc.n_heads, dt, reps, compile, device, mc.attn_dropout)
-    manual = ms['manual, compiled'] if compile else ms['manual']
-    return ('manual' if manual < ms['sdpa'] else 'sdpa'), ms
+    return choose_kernel(ms, compile), ms
 
 
 # %% ../nbs/03b_step.ipynb #2c4dd51b
