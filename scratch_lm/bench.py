@@ -10,7 +10,7 @@ import torch
 from .data import ScratchLMError
 from .model import GPT, GPTConfig, flops_per_token
 from .config import load_config
-from .step import Precision, auto_dtype, make_optimizer, pick_attention, pick_device, set_seed, train_step, time_attention
+from .step import DTYPES, Precision, auto_dtype, make_optimizer, pick_attention, pick_device, set_seed, train_step, time_attention
 
 # %% auto #0
 __all__ = ['ABLATIONS', 'HEADS', 'matmul_peak', 'time_steps', 'peak_rss_mb', 'cpu_name', 'profile_step', 'contender',
@@ -114,7 +114,7 @@ def bench(preset='cpu', batch_size=None, steps=5, warmup=2, peer=True, log=print
     cfg.model = {**cfg.model, 'attn_impl': kernel}; mc = cfg.model_config()
     set_seed(cfg.seed)
     x = torch.randint(0, mc.vocab_size, (B, mc.block_size)); y = torch.randint(0, mc.vocab_size, (B, mc.block_size))
-    dt = {'bf16': torch.bfloat16, 'fp16': torch.float16, 'fp32': torch.float32}[cfg.dtype]
+    dt = DTYPES[cfg.dtype]
     n = 8192 if device == 'cuda' else 2048
     log(f"matmul peak ({cfg.dtype}, {n}², {device})…")
     peak = matmul_peak(dt, n, device=device)

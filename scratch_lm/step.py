@@ -11,8 +11,8 @@ from .data import ScratchLMError
 from .config import TrainConfig
 
 # %% auto #0
-__all__ = ['set_seed', 'lr_at', 'make_optimizer', 'pick_device', 'cpu_has_fast_bf16', 'auto_dtype', 'Precision', 'time_attention',
-           'choose_kernel', 'pick_attention', 'train_step', 'Dist']
+__all__ = ['DTYPES', 'set_seed', 'lr_at', 'make_optimizer', 'pick_device', 'cpu_has_fast_bf16', 'auto_dtype', 'Precision',
+           'time_attention', 'choose_kernel', 'pick_attention', 'train_step', 'Dist']
 
 # %% ../nbs/03b_step.ipynb #3ecf5d4c
 def set_seed(seed: int):
@@ -61,13 +61,15 @@ def auto_dtype(device: str, cuda_bf16: bool | None = None) -> str:
         return 'bf16' if cuda_bf16 else 'fp16'
     return 'bf16' if cpu_has_fast_bf16() else 'fp32'
 
+DTYPES = {'bf16': torch.bfloat16, 'fp16': torch.float16, 'fp32': torch.float32}   # a config's dtype names
+
 class Precision:
     "The autocast context and gradient scaler for a device and dtype."
     def __init__(self, device: str, dtype='auto'):
         if dtype == 'auto': dtype = auto_dtype(device)
         if dtype not in ('bf16', 'fp16', 'fp32'): raise ScratchLMError(f"dtype must be auto, bf16, fp16 or fp32, not {dtype!r}")
         self.device, self.name = device, dtype
-        self.dtype = {'bf16': torch.bfloat16, 'fp16': torch.float16, 'fp32': torch.float32}[dtype]
+        self.dtype = DTYPES[dtype]
         self.scaler = torch.amp.GradScaler(device, enabled=(dtype == 'fp16' and device == 'cuda'))
     def autocast(self): return torch.autocast(self.device, dtype=self.dtype, enabled=self.name != 'fp32')
     def load_scaler(self, state: dict):
@@ -103,8 +105,7 @@ def choose_kernel(ms: dict, compile: bool, margin=0.1) -> str:
 def pick_attention(mc, batch: int, dtype: str, compile: bool, device='cpu', reps=3) -> tuple[str, dict]:
     "The kernel for `mc.attn_impl`: 'auto' becomes the one measured faster at the run's shape and dtype; with the timings (ms)."
     if mc.attn_impl != 'auto': return mc.attn_impl, {}
-    dt = {'bf16': torch.bfloat16, 'fp16': torch.float16, 'fp32': torch.float32}[dtype]
-    ms = time_attention(batch, mc.n_heads, mc.block_size, mc.d_model // mc.n_heads, dt, reps, compile, device, mc.attn_dropout)
+    ms = time_attention(batch, mc.n_heads, mc.block_size, mc.d_model // mc.n_heads, DTYPES[dtype], reps, compile, device, mc.attn_dropout)
     return choose_kernel(ms, compile), ms
 
 
