@@ -110,7 +110,8 @@ def make_parser() -> argparse.ArgumentParser:
     s.add_argument('--compile', action=argparse.BooleanOptionalAction, default=None, help='torch.compile the model (default: preset)')
     s.add_argument('--device', choices=['auto', 'cpu', 'cuda'], default=None, help='where to train (default: preset, auto = CUDA when present)')
     s.add_argument('--allow-config-change', action='store_true',
-                   help='resume even though lr, max_steps, batch or other schedule settings differ from the checkpoint\'s')
+                   help='resume even though lr, max_steps, batch or other schedule settings, or the kernels (attn_impl, '
+                        'loss_chunk), differ from the checkpoint\'s')
     s.add_argument('overrides', nargs='*', metavar='key=value', help='config overrides')
     s.set_defaults(func=_train)
 

@@ -234,8 +234,8 @@ def flops_per_token(c: GPTConfig, n: int | None = None) -> int:
 
 # %% ../nbs/03_model.ipynb #f58bc138
 def train_memory(c: GPTConfig, batch: int, seq: int | None = None, checkpointing: bool | None = None,
-                 scores_stored=False, act_bytes=2) -> dict:
-    "Estimated training memory in bytes by component, for mixed-precision AdamW training."
+                 scores_stored=False, act_bytes=2, whole_logits=False) -> dict:
+    "Estimated training memory in bytes by component, for mixed-precision AdamW training (`act_bytes` 4: fp32)."
     seq = seq or c.block_size
     ckpt = c.checkpointing if checkpointing is None else checkpointing
     N = n_params(GPT(GPTConfig(**{**asdict(c), 'n_layers': 1}))) + (c.n_layers - 1) * sum(
@@ -243,7 +243,9 @@ def train_memory(c: GPTConfig, batch: int, seq: int | None = None, checkpointing
     bt = batch * seq
     per_layer = bt * c.d_model * 34 * act_bytes / 2 + (5 * c.n_heads * seq * bt if scores_stored else 0)
     acts = (c.n_layers * bt * c.d_model * act_bytes + per_layer) if ckpt else c.n_layers * per_layer
-    logits = bt * c.vocab_size * (act_bytes + 8)
-    mem = dict(params=4 * N, grads=4 * N, adamw=8 * N, half_weights=2 * N, activations=int(acts), logits=int(logits))
+    V, d, cast = c.vocab_size, c.d_model, act_bytes if act_bytes < 4 else 0   # a 16-bit copy, none in fp32
+    if whole_logits: head = bt * V * (8 + cast)            # `model(x, y)`: logits, their fp32 copy and its gradient
+    else: head = min(c.loss_chunk, bt) * V * (4 + cast) + (bt + V) * d * (8 + cast)   # one chunk; grads of h and W
+    mem = dict(params=4 * N, grads=4 * N, adamw=8 * N, half_weights=2 * N, activations=int(acts), loss_head=int(head))
     mem['total'] = sum(mem.values())
     return mem

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One short GPU run of the headline recipe: environment, a speed row (scratch_lm vs Hugging Face GPT-2, same GPU, same
-# process), the `gpu` preset's training (~75 s on an H100; TRAIN_SECONDS=N sizes it to N seconds instead,
+# process), the `gpu` preset's training (~150 s on an H100 at 10,800 steps; TRAIN_SECONDS=N sizes it to N seconds instead,
 # SCRATCH_LM_OVERRIDES="key=value ..." changes the recipe), and the full validation split scored on the GPU.
 # Everything lands in $OUT as it is made (at most 8 files of < 16 MiB): speed.json, eval.json, metrics.jsonl, loss.png,
 # the best weights in bf16 parts (weights.pt.part0, part1, ...) and weights.json (their SHA-256s); bring_home.py checks
