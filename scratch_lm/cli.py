@@ -8,7 +8,7 @@ import argparse, json, sys
 from .data import ScratchLMError
 
 # %% auto #0
-__all__ = ['make_parser', 'main']
+__all__ = ['make_parser', 'parse', 'main']
 
 # %% ../nbs/08_cli.ipynb #9d9df008
 def _data(a):
@@ -173,9 +173,18 @@ def make_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=_export)
     return p
 
+def parse(argv=None) -> argparse.Namespace:
+    "The parsed command line; `train`'s key=value overrides may stand before, between or after its options."
+    p = make_parser()
+    args, rest = p.parse_known_args(argv)                     # argparse stops a positional list at the first option
+    kv = [a for a in rest if '=' in a and not a.startswith('-')]
+    if len(kv) < len(rest) or (kv and not hasattr(args, 'overrides')): p.error(f"unrecognized arguments: {' '.join(rest)}")
+    if kv: args.overrides = [*args.overrides, *kv]
+    return args
+
 def main(argv=None):
     "Entry point of `scratch_lm`, `python -m scratch_lm` and `python -m scratch_lm.cli`."
-    args = make_parser().parse_args(argv)
+    args = parse(argv)
     try: args.func(args)
     except ScratchLMError as e:
         print(f"error: {e}", file=sys.stderr); sys.exit(1)

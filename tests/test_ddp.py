@@ -73,6 +73,17 @@ def test_one_process_killed_resumes_in_two(one, tmp_path):
     assert p.returncode == 0, err[-3000:]
     assert close(losses(one), losses(run))
 
+def test_two_processes_share_one_measured_kernel(tmp_path):
+    "`attn_impl: auto`: process 0 times the kernels, every process trains with its choice (a missed share would hang)."
+    import yaml
+    from scratch_lm.step import choose_kernel
+    run = tmp_path/'auto'
+    p = torchrun(2, *ARGS, '--run-dir', run, '--max-steps', 10, 'model.attn_impl=auto'); out, err = p.communicate(timeout=600)
+    assert p.returncode == 0, err[-3000:]
+    assert out.count('attention kernel:') == 1                         # measured and printed once, by process 0
+    cfg = yaml.safe_load((run/'config.yaml').read_text())
+    assert cfg['processes'] == 2 and cfg['model']['attn_impl'] == choose_kernel(cfg['attention_ms'], compile=False)
+
 def test_batch_must_split(tmp_path):
     p = torchrun(2, *[a if a != 'batch_size=8' else 'batch_size=5' for a in ARGS], '--run-dir', tmp_path/'odd')
     out, err = p.communicate(timeout=300)
