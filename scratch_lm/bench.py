@@ -145,9 +145,10 @@ def bench(preset='cpu', batch_size=None, steps=5, warmup=2, peer=True, log=print
     def row(name):
         med = statistics.median(ts[name]); tps = B * mc.block_size / med
         log(f"  {name}: {tps:,.0f} tokens/s (median step {med:.2f} s, spread {min(ts[name]):.2f}-{max(ts[name]):.2f} s)")
-        return dict(tokens_per_s=round(tps, 1), median_step_s=round(med, 4), mfu=round(tps * fpt / peak, 4))
+        return dict(tokens_per_s=round(tps, 1), median_step_s=round(med, 4), mfu=round(tps * fpt / peak, 4),
+                    min_step_s=round(min(ts[name]), 4), max_step_s=round(max(ts[name]), 4))
     r = row('scratch_lm')
-    res.update(tokens_per_s=r['tokens_per_s'], mfu=r['mfu'], median_step_s=r['median_step_s'], rounds=steps,
+    res.update(r, rounds=steps,
                peak_rss_mb=round(peak_rss_mb(), 1))
     if peer:
         hf = {mode: row(f'HF GPT2LMHeadModel {mode}') if f'HF GPT2LMHeadModel {mode}' in made else None for mode in ('eager', 'compiled')}
@@ -155,6 +156,9 @@ def bench(preset='cpu', batch_size=None, steps=5, warmup=2, peer=True, log=print
         best = max((v for v in hf.values() if v), key=lambda v: v['tokens_per_s'])
         res['peers'] = {'hf_gpt2': dict(tokens_per_s=best['tokens_per_s'], mfu=best['mfu'], eager=hf['eager'], compiled=hf['compiled'])}
         res['speedup_vs_hf'] = round(res['tokens_per_s'] / best['tokens_per_s'], 3)
+        peer_ts = ts[f"HF GPT2LMHeadModel {'compiled' if best is hf['compiled'] else 'eager'}"]
+        rounds = [p / s for p, s in zip(peer_ts, ts['scratch_lm'])]     # round by round: the two ran back to back
+        res['speedup_rounds'] = dict(min=round(min(rounds), 3), max=round(max(rounds), 3))
     if ablate: res['ablations'] = {k: row(f'scratch_lm, {k}') for k in ABLATIONS if f'scratch_lm, {k}' in made}
     del made; gc.collect()
     if profile: res['profile'] = profile_step(scratch_step(cfg, x, y, device=device), device=device)
@@ -180,7 +184,10 @@ def bench_cli(a):
     for k, v in (r.get('peers', {}).get('hf_gpt2') or {}).items():
         if k in ('eager', 'compiled') and v: print(f"{'HF GPT2LMHeadModel ' + k:42} {v['tokens_per_s']:>10,.0f} {v['mfu']:>6.3f}")
     for k, v in r.get('ablations', {}).items(): print(f"{'scratch_lm, ' + k:42} {v['tokens_per_s']:>10,.0f} {v['mfu']:>6.3f}")
-    if 'speedup_vs_hf' in r: print(f"scratch_lm / best HF: {r['speedup_vs_hf']:.2f}x; peak RSS {r['peak_rss_mb']:,.0f} MB")
+    if 'speedup_vs_hf' in r:
+        rr = r.get('speedup_rounds')
+        print(f"scratch_lm / best HF: {r['speedup_vs_hf']:.2f}x" + (f" (round by round {rr['min']:.2f}-{rr['max']:.2f}x)" if rr else '')
+              + f"; peak RSS {r['peak_rss_mb']:,.0f} MB")
     for k, v in r.get('step_peak_mb', {}).items():
         print(f"one step, {k + ' loss head:':25} peak {v['peak_mb']:,.0f} MB, {v['peak_mb'] - v['before_mb']:,.0f} MB above the memory before it")
     if 'profile' in r: print(f"\nwhere one scratch_lm step goes:\n{r['profile']}")

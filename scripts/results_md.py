@@ -61,17 +61,23 @@ def main():
     b = ROOT/'releases'/'bench.json'
     if b.is_file():
         r = json.loads(b.read_text()); hf = r['peers']['hf_gpt2']
-        print(f"\n| training step, seed shape, batch {r['batch']}, {r['dtype']} | tokens/s | MFU |\n|---|---:|---:|")
-        print(f"| scratch_lm (`cpu` preset{', compiled' if r['compile'] else ''}) | {r['tokens_per_s']:,.0f} | {r['mfu']:.3f} |")
+        has = 'min_step_s' in r                                         # step-time spreads: recorded since they were added
+        spread = lambda v: f" | {v['min_step_s']:.2f}-{v['max_step_s']:.2f}" if has else ''
+        print(f"\n| training step, seed shape, batch {r['batch']}, {r['dtype']} | tokens/s | MFU"
+              + (" | step time, s (fastest-slowest of the rounds)" if has else '') + " |\n|---|---:|---:|" + ('---:|' if has else ''))
+        print(f"| scratch_lm (`cpu` preset{', compiled' if r['compile'] else ''}) | {r['tokens_per_s']:,.0f} | {r['mfu']:.3f}{spread(r)} |")
         for k in ('eager', 'compiled'):
-            if hf.get(k): print(f"| HF `GPT2LMHeadModel`, {k} | {hf[k]['tokens_per_s']:,.0f} | {hf[k]['mfu']:.3f} |")
+            if hf.get(k): print(f"| HF `GPT2LMHeadModel`, {k} | {hf[k]['tokens_per_s']:,.0f} | {hf[k]['mfu']:.3f}{spread(hf[k])} |")
         names = {'whole logits': "scratch_lm, its loss on the whole batch's logits (no chunked head)",
                  'whole logits, F.cross_entropy': "scratch_lm, whole logits and PyTorch's `F.cross_entropy`",
                  'F.cross_entropy': "scratch_lm with PyTorch's `F.cross_entropy` instead of its own loss"}
         for k, v in r.get('ablations', {}).items():
-            print(f"| {names.get(k, 'scratch_lm, ' + k)} (`--ablate`) | {v['tokens_per_s']:,.0f} | {v['mfu']:.3f} |")
+            print(f"| {names.get(k, 'scratch_lm, ' + k)} (`--ablate`) | {v['tokens_per_s']:,.0f} | {v['mfu']:.3f}{spread(v)} |")
+        rounds = r.get('speedup_rounds')
         print(f"\nmatmul peak {r['peak_flops'] / 1e9:,.0f} GFLOP/s ({r['dtype']}, 2048²), {r['cpu_capability']} CPU, "
-              f"{r['threads']} threads; scratch_lm / best HF = {r['speedup_vs_hf']:.2f}×; peak RSS {r['peak_rss_mb']:,.0f} MB; "
+              f"{r['threads']} threads; scratch_lm / best HF = {r['speedup_vs_hf']:.2f}×"
+              + (f" (round by round, {rounds['min']:.2f}-{rounds['max']:.2f}× over {r['rounds']} rounds)" if rounds else '')
+              + f"; peak RSS {r['peak_rss_mb']:,.0f} MB; "
               f"attention kernel {r.get('attn_impl', 'sdpa')}" + (" (measured: " + ', '.join(f"{k} {v:,.0f} ms" for k, v in r['attention_ms'].items())
               + " per layer, forward + backward)" if r.get('attention_ms') else '') + '.')
         if r.get('step_peak_mb'):
