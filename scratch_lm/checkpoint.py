@@ -11,9 +11,9 @@ from .tokenizer import load_tokenizer, tokenizer_from_json
 from .model import GPT, GPTConfig, n_params
 
 # %% auto #0
-__all__ = ['SCHEDULE_KEYS', 'KERNEL_KEYS', 'save_checkpoint', 'load_checkpoint', 'step_checkpoints', 'latest_checkpoint',
-           'check_resume', 'inference_weights', 'model_from_checkpoint', 'tokenizer_from_checkpoint', 'release_name',
-           'release_checkpoint']
+__all__ = ['SCHEDULE_KEYS', 'KERNEL_KEYS', 'SHAPE_KEYS', 'save_checkpoint', 'load_checkpoint', 'step_checkpoints',
+           'latest_checkpoint', 'check_resume', 'inference_weights', 'model_from_checkpoint',
+           'tokenizer_from_checkpoint', 'release_name', 'release_checkpoint', 'init_weights']
 
 # %% ../nbs/03c_checkpoint.ipynb #3f87b613
 def save_checkpoint(path, **state):
@@ -111,3 +111,19 @@ def release_checkpoint(src, out_dir='releases', tag='') -> Path:
                     tokenizer_json=ck.get('tokenizer_json'), step=ck.get('step'), best_val_loss=ck.get('best_val_loss'),
                     wall_time=ck.get('wall_time'), n_params=n, source=Path(src).name)
     return out
+
+# %% ../nbs/03c_checkpoint.ipynb #5b19d2c3
+SHAPE_KEYS = ('vocab_size', 'block_size', 'n_layers', 'd_model', 'n_heads', 'd_ff', 'bias')   # what the weights mean
+
+def init_weights(path, model_cfg: dict, tokenizer_sha256: str | None = None) -> dict:
+    "fp32 weights of checkpoint `path` (a run's or a release) to start a new run with `model_cfg` and that tokenizer."
+    ck, default = load_checkpoint(path), GPTConfig().__dict__
+    old = ck['config'].get('model', ck['config'])
+    if diff := [f"{k} {old.get(k, default[k])!r} -> {model_cfg.get(k, default[k])!r}" for k in SHAPE_KEYS
+                if old.get(k, default[k]) != model_cfg.get(k, default[k])]:
+        raise ScratchLMError(f"{path}: init_from needs the same model shape ({', '.join(diff)}); drop those overrides "
+                             f"or start from another checkpoint")
+    if tokenizer_sha256 and ck.get('tokenizer_sha256') not in (None, tokenizer_sha256):
+        raise ScratchLMError(f"{path}: trained with another tokenizer than this run's data; use --data with data "
+                             f"encoded by that tokenizer, or start from another checkpoint")
+    return {k: v.float() if v.is_floating_point() else v for k, v in inference_weights(ck).items()}

@@ -20,12 +20,14 @@ def _data(a):
 
 def _tokenizer(a):
     from scratch_lm.tokenizer import find_variant, prepare_tokenizer
-    prepare_tokenizer(a.data, a.variant or find_variant(a.data), retrain=a.retrain, vocab_size=a.vocab_size)
+    prepare_tokenizer(a.data, a.variant or find_variant(a.data), retrain=a.retrain, vocab_size=a.vocab_size,
+                      tokenizer=a.tokenizer)
 
 def _train(a):
     from scratch_lm.config import load_config
     from scratch_lm.train import train
-    kw = dict(data=a.data, ckpt_every=a.ckpt_every, seed=a.seed, wandb=a.wandb, compile=a.compile, device=a.device)
+    kw = dict(data=a.data, ckpt_every=a.ckpt_every, seed=a.seed, wandb=a.wandb, compile=a.compile, device=a.device,
+              init_from=a.init_from)
     cfg = load_config(a.preset, a.overrides, **kw)
     run_dir = a.run_dir or f'runs/{cfg.preset}'
     s = train(cfg, run_dir, max_steps=a.max_steps, allow_config_change=a.allow_config_change)
@@ -96,6 +98,9 @@ def make_parser() -> argparse.ArgumentParser:
     s.add_argument('--variant', choices=['v1', 'raw', 'corpus'], default=None, help='which data in --data (default: the one it holds)')
     s.add_argument('--vocab-size', type=int, default=None, help='tokens in the vocabulary (default: 16,000; a new size trains a new tokenizer)')
     s.add_argument('--retrain', action='store_true', help='train again even if data/tokenizer/<variant>/tokenizer.json exists')
+    s.add_argument('--tokenizer', metavar='FILE', default=None,
+                   help='encode with an existing tokenizer instead of training one: a tokenizer.json, or a checkpoint (.pt) '
+                        'whose tokenizer to use (to fine-tune it on this text with train --init-from)')
     s.set_defaults(func=_tokenizer)
 
     s = sub.add_parser('train', help='train a model (resumes automatically from the run dir)', formatter_class=fmt,
@@ -109,6 +114,9 @@ def make_parser() -> argparse.ArgumentParser:
     s.add_argument('--wandb', choices=['auto', 'online', 'offline', 'off'], default=None, help='Weights & Biases mode (default: auto)')
     s.add_argument('--compile', action=argparse.BooleanOptionalAction, default=None, help='torch.compile the model (default: preset)')
     s.add_argument('--device', choices=['auto', 'cpu', 'cuda'], default=None, help='where to train (default: preset, auto = CUDA when present)')
+    s.add_argument('--init-from', metavar='CHECKPOINT', default=None,
+                   help='start a new run from these weights (a run\'s checkpoint or a release; same model shape and tokenizer; '
+                        'fresh optimizer and schedule)')
     s.add_argument('--allow-config-change', action='store_true',
                    help='resume even though lr, max_steps, batch or other schedule settings, or the kernels (attn_impl, '
                         'loss_chunk), differ from the checkpoint\'s')

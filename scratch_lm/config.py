@@ -46,6 +46,7 @@ class TrainConfig:
     threads: int | None = None        # torch intra-op threads (None: torch's default)
     data: str = 'data'
     variant: str = 'auto'            # v1 | raw (WikiText-2) | corpus (your own) | auto: the one --data holds
+    init_from: str | None = None      # a checkpoint whose weights start a new run (same shape and tokenizer; 03c)
     preset: str = ''
 
     @property

@@ -13,7 +13,7 @@ from .data import (ScratchLMError, SPLITS, atomic_write, count_words, prepare_da
 # %% auto #0
 __all__ = ['SPECIALS', 'VOCAB_SIZE', 'TOKENIZER_SHA256', 'tokenizer_path', 'train_tokenizer', 'save_tokenizer', 'load_tokenizer',
            'tokenizer_from_json', 'encode_text', 'decode', 'tokens_dir', 'encode_splits', 'load_tokens',
-           'prepare_tokenizer', 'find_variant', 'resolve_data']
+           'use_tokenizer', 'prepare_tokenizer', 'find_variant', 'resolve_data']
 
 # %% ../nbs/01_tokenizer.ipynb #d0cd3545
 SPECIALS = ['<bos>', '<eos>', '<pad>', '<unk>']
@@ -112,9 +112,34 @@ def load_tokens(data='data', variant='v1', split='train') -> np.ndarray:
 # %% ../nbs/01_tokenizer.ipynb #953ff99b
 TOKENIZER_SHA256 = {'v1': '6e37de84fa00189ae11e6555df8f0d8cf61af7fd1677cb8aff63f556b9223d1f'}
 
-def prepare_tokenizer(data='data', variant='v1', retrain=False, vocab_size=None, verbose=True) -> Path:
-    "Train (or verify) the tokenizer of `variant` with `vocab_size` tokens (default 16,000), then encode the splits. Returns its path."
+def use_tokenizer(src, path) -> str:
+    "Copy an existing tokenizer to `path`: a tokenizer.json, or the one inside a scratch_lm checkpoint (.pt). Returns its SHA-256."
+    src = Path(src)
+    if not src.is_file(): raise ScratchLMError(f"{src}: not found; give a tokenizer.json or a scratch_lm checkpoint (.pt)")
+    if src.suffix == '.pt':
+        import torch
+        try: ck = torch.load(src, map_location='cpu', weights_only=True)
+        except Exception: raise ScratchLMError(f"{src}: not a readable scratch_lm checkpoint") from None
+        if not isinstance(ck, dict) or 'tokenizer_json' not in ck:
+            raise ScratchLMError(f"{src}: no tokenizer inside; give the tokenizer.json it was trained with")
+        raw = ck['tokenizer_json'].encode('utf-8')             # byte for byte what the run used: the same SHA-256
+    else: raw = src.read_bytes()
+    try: _tokenizers().Tokenizer.from_str(raw.decode('utf-8'))
+    except Exception as e: raise ScratchLMError(f"{src}: not a valid tokenizer ({str(e).splitlines()[0][:100]})") from None
+    with atomic_write(path) as f: f.write(raw)
+    return sha256_file(path)
+
+def prepare_tokenizer(data='data', variant='v1', retrain=False, vocab_size=None, verbose=True, tokenizer=None) -> Path:
+    """Train (or verify) the tokenizer of `variant` with `vocab_size` tokens (default 16,000), then encode the splits.
+    `tokenizer` (a tokenizer.json or a checkpoint) is used instead of training one. Returns the tokenizer's path."""
     path, clean = tokenizer_path(data, variant), variant_dir(data, variant)/'train.clean.txt'
+    if tokenizer is not None:
+        if retrain or vocab_size is not None: raise ScratchLMError(f"{tokenizer}: an existing tokenizer is used as it is; drop --retrain and --vocab-size")
+        if not clean.is_file(): raise ScratchLMError(f"{clean}: not found; run `scratch_lm data` first")
+        sha = use_tokenizer(tokenizer, path)
+        if verbose: print(f"{path}: the tokenizer of {tokenizer} (sha256 {sha})")
+        encode_splits(path, data, variant, verbose=verbose)
+        return path
     if vocab_size is not None and not 256 + len(SPECIALS) <= vocab_size <= 2**16:
         raise ScratchLMError(f"--vocab-size {vocab_size}: must be from {256 + len(SPECIALS)} (the 256 bytes and the special "
                              f"tokens) to 65,536 (token files are uint16)")

@@ -15,7 +15,7 @@ from .tokenizer import find_variant, load_tokenizer, load_tokens, resolve_data, 
 from .model import GPT, n_params
 from .config import TrainConfig
 from .step import Dist, Precision, lr_at, make_optimizer, pick_attention, pick_device, set_seed, train_step
-from .checkpoint import check_resume, latest_checkpoint, save_checkpoint, step_checkpoints
+from .checkpoint import check_resume, init_weights, latest_checkpoint, save_checkpoint, step_checkpoints
 
 # %% auto #0
 __all__ = ['rng_state', 'set_rng_state', 'Batches', 'read_metrics', 'plot_metrics', 'Logger', 'git_commit', 'val_loss',
@@ -217,6 +217,10 @@ def train(cfg: TrainConfig, run_dir='runs/default', max_steps=None, quiet=False,
             log(f"attention kernel: {mc.attn_impl} (one layer, forward + backward, ms: {attn_ms})")
     set_seed(cfg.seed)                                                 # the same weights whether or not it measured
     model = GPT(mc).to(device)
+    init_sha = found[1]['config'].get('init_sha256') if found else None
+    if cfg.init_from and not found:                                    # a new run from trained weights (a resume has its own)
+        model.load_state_dict(init_weights(cfg.init_from, asdict(mc), tok_sha)); init_sha = sha256_file(cfg.init_from)
+        log(f"starting from the weights of {cfg.init_from}")
     if ddp.world > 1: torch.manual_seed(cfg.seed + ddp.rank)           # same weights everywhere, own dropout masks
     opt = make_optimizer(model, cfg, device)
     batches = Batches(load_tokens(data, cfg.variant, 'train'), mc.block_size, cfg.batch_size, cfg.seed, device)
@@ -226,7 +230,7 @@ def train(cfg: TrainConfig, run_dir='runs/default', max_steps=None, quiet=False,
     resolved = {**asdict(cfg), 'model': asdict(mc), 'git_commit': git_commit(), 'tokenizer_sha256': tok_sha,
                 'n_params': n_params(model), 'tokens_per_step': cfg.tokens_per_step, 'device': device,
                 'gpu': torch.cuda.get_device_name() if device == 'cuda' else None,
-                'precision': prec.name, 'torch': str(torch.__version__), 'attention_ms': attn_ms}
+                'precision': prec.name, 'torch': str(torch.__version__), 'attention_ms': attn_ms, 'init_sha256': init_sha}
     if found:
         p, ck = found
         for change in check_resume(ck['config'], resolved, p, allow_config_change): log(f"resuming with {change}")

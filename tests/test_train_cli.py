@@ -194,3 +194,19 @@ def test_attn_auto_measures_once_and_resume_keeps_the_kernel(tmp_path):
     assert 'resuming' in out and 'attention kernel' not in out       # no second measurement ...
     again = yaml.safe_load((run/'config.yaml').read_text())
     assert again['model']['attn_impl'] == kernel and again['attention_ms'] == cfg['attention_ms']   # ... the same kernel, its timings kept
+
+def test_init_from_starts_a_new_run_from_the_weights(tiny_run, tmp_path):
+    from scratch_lm.checkpoint import inference_weights
+    from scratch_lm.data import sha256_file
+    src, run = tiny_run/'checkpoints'/'best.pt', tmp_path/'init'
+    out = cli('train', *TINY, '--run-dir', run, '--max-steps', 10, '--init-from', src, 'lr=0', 'model.dropout=0.3').stdout
+    assert f'starting from the weights of {src}' in out
+    ck, want = torch.load(run/'checkpoints'/'step_0000010.pt', weights_only=True), inference_weights(torch.load(src, weights_only=True))
+    assert ck['step'] == 10 and all(torch.equal(ck['model'][k], v.float()) for k, v in want.items())   # lr 0: still those weights
+    cfg = yaml.safe_load((run/'config.yaml').read_text())
+    assert cfg['init_from'] == str(src) and cfg['init_sha256'] == sha256_file(src)            # where the run came from
+    fresh = cli('train', *TINY, '--run-dir', tmp_path/'fresh', '--max-steps', 10, 'lr=0').stdout
+    assert metrics(run)[0]['loss'] < metrics(tmp_path/'fresh')[0]['loss'] - 1     # trained weights: a much lower first loss
+    r = cli('train', *TINY, '--run-dir', tmp_path/'bad', '--init-from', src, 'model.d_model=128', check=False)
+    assert r.returncode == 1 and 'init_from needs the same model shape (d_model 64 -> 128)' in r.stderr.strip().splitlines()[-1]
+    assert not (tmp_path/'bad'/'checkpoints').exists() or not list((tmp_path/'bad'/'checkpoints').iterdir())
