@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_tokenizer.ipynb #db4486af
 from __future__ import annotations
-import json, os
+import hashlib, json, os
 from pathlib import Path
 import numpy as np
 from .data import (ScratchLMError, SPLITS, atomic_write, count_words, prepare_data, read_text, sha256_file,
@@ -13,7 +13,7 @@ from .data import (ScratchLMError, SPLITS, atomic_write, count_words, prepare_da
 # %% auto #0
 __all__ = ['SPECIALS', 'VOCAB_SIZE', 'TOKENIZER_SHA256', 'tokenizer_path', 'train_tokenizer', 'save_tokenizer', 'load_tokenizer',
            'tokenizer_from_json', 'encode_text', 'decode', 'tokens_dir', 'encode_splits', 'load_tokens',
-           'use_tokenizer', 'prepare_tokenizer', 'find_variant', 'resolve_data']
+           'tokenizer_bytes', 'prepare_tokenizer', 'find_variant', 'resolve_data']
 
 # %% ../nbs/01_tokenizer.ipynb #d0cd3545
 SPECIALS = ['<bos>', '<eos>', '<pad>', '<unk>']
@@ -76,7 +76,7 @@ def decode(tok, ids) -> str:
 # %% ../nbs/01_tokenizer.ipynb #f89bd9c1
 def tokens_dir(data='data', variant='v1') -> Path: return Path(data)/'tokens'/variant
 
-def encode_splits(tok_path, data='data', variant='v1', verbose=True, vocab_size_asked=None) -> dict:
+def encode_splits(tok_path, data='data', variant='v1', verbose=True, vocab_size_asked=None, shown=None) -> dict:
     "Encode train (cleaned), valid and test of `variant` with the tokenizer at `tok_path`; returns the meta dict."
     tok, src, out = load_tokenizer(tok_path), variant_dir(data, variant), tokens_dir(data, variant)
     tok_sha = sha256_file(tok_path)
@@ -90,16 +90,19 @@ def encode_splits(tok_path, data='data', variant='v1', verbose=True, vocab_size_
             return meta
     meta = {'tokenizer_sha256': tok_sha, 'vocab_size': tok.get_vocab_size(), 'vocab_size_asked': vocab_size_asked or tok.get_vocab_size(),
             'variant': variant, 'splits': {}}
-    for s, f in files.items():
+    encoded = {}
+    for s, f in files.items():                        # every split encoded and checked before anything is written
         if not f.is_file(): raise ScratchLMError(f"{f}: not found; run `scratch_lm data` first")
         text = read_text(f)
         if not text.strip(): raise ScratchLMError(f"{f}: the split is empty; delete it and run `scratch_lm data` again")
-        ids = encode_text(tok, text)
-        with atomic_write(out/f'{s}.bin') as fh: fh.write(ids.tobytes())
+        try: encoded[s] = ids = encode_text(tok, text)
+        except ScratchLMError as e: raise ScratchLMError(f"{f}: {e} with the tokenizer {shown or tok_path}; use another tokenizer") from None
         meta['splits'][s] = dict(file=str(f), sha256=sha256_file(f), tokens=int(ids.size), words=count_words(text),
                                  bytes=len(text.encode('utf-8')), tokens_per_word=round(ids.size / count_words(text), 4))
         if verbose: print(f"{s:>5}: {ids.size:>9,} tokens  {meta['splits'][s]['words']:>9,} words  "
                           f"{meta['splits'][s]['tokens_per_word']:.3f} tokens/word")
+    for s, ids in encoded.items():
+        with atomic_write(out/f'{s}.bin') as fh: fh.write(ids.tobytes())
     with atomic_write(meta_path, 'w') as fh: json.dump(meta, fh, indent=1)
     return meta
 
@@ -112,22 +115,24 @@ def load_tokens(data='data', variant='v1', split='train') -> np.ndarray:
 # %% ../nbs/01_tokenizer.ipynb #953ff99b
 TOKENIZER_SHA256 = {'v1': '6e37de84fa00189ae11e6555df8f0d8cf61af7fd1677cb8aff63f556b9223d1f'}
 
-def use_tokenizer(src, path) -> str:
-    "Copy an existing tokenizer to `path`: a tokenizer.json, or the one inside a scratch_lm checkpoint (.pt). Returns its SHA-256."
+def tokenizer_bytes(src) -> bytes:
+    "The bytes of an existing tokenizer: a tokenizer.json, or the one inside a scratch_lm checkpoint (.pt), checked."
     src = Path(src)
     if not src.is_file(): raise ScratchLMError(f"{src}: not found; give a tokenizer.json or a scratch_lm checkpoint (.pt)")
     if src.suffix == '.pt':
         import torch
         try: ck = torch.load(src, map_location='cpu', weights_only=True)
-        except Exception: raise ScratchLMError(f"{src}: not a readable scratch_lm checkpoint") from None
+        except Exception: raise ScratchLMError(f"{src}: not a readable scratch_lm checkpoint; give a tokenizer.json or a "
+                                               f"checkpoint written by scratch_lm") from None
         if not isinstance(ck, dict) or 'tokenizer_json' not in ck:
             raise ScratchLMError(f"{src}: no tokenizer inside; give the tokenizer.json it was trained with")
         raw = ck['tokenizer_json'].encode('utf-8')             # byte for byte what the run used: the same SHA-256
+        if ck.get('tokenizer_sha256') not in (None, hashlib.sha256(raw).hexdigest()):
+            raise ScratchLMError(f"{src}: its tokenizer does not match the SHA-256 it records; give the tokenizer.json instead")
     else: raw = src.read_bytes()
     try: _tokenizers().Tokenizer.from_str(raw.decode('utf-8'))
     except Exception as e: raise ScratchLMError(f"{src}: not a valid tokenizer ({str(e).splitlines()[0][:100]})") from None
-    with atomic_write(path) as f: f.write(raw)
-    return sha256_file(path)
+    return raw
 
 def prepare_tokenizer(data='data', variant='v1', retrain=False, vocab_size=None, verbose=True, tokenizer=None) -> Path:
     """Train (or verify) the tokenizer of `variant` with `vocab_size` tokens (default 16,000), then encode the splits.
@@ -136,9 +141,12 @@ def prepare_tokenizer(data='data', variant='v1', retrain=False, vocab_size=None,
     if tokenizer is not None:
         if retrain or vocab_size is not None: raise ScratchLMError(f"{tokenizer}: an existing tokenizer is used as it is; drop --retrain and --vocab-size")
         if not clean.is_file(): raise ScratchLMError(f"{clean}: not found; run `scratch_lm data` first")
-        sha = use_tokenizer(tokenizer, path)
-        if verbose: print(f"{path}: the tokenizer of {tokenizer} (sha256 {sha})")
-        encode_splits(path, data, variant, verbose=verbose)
+        raw, tmp = tokenizer_bytes(tokenizer), path.with_name(path.name + '.incoming')
+        if verbose: print(f"{path}: the tokenizer of {tokenizer} (sha256 {hashlib.sha256(raw).hexdigest()})")
+        tmp.parent.mkdir(parents=True, exist_ok=True); tmp.write_bytes(raw)
+        try: encode_splits(tmp, data, variant, verbose=verbose, shown=tokenizer)    # the splits first: a tokenizer that fails replaces nothing
+        except BaseException: tmp.unlink(missing_ok=True); raise
+        os.replace(tmp, path)
         return path
     if vocab_size is not None and not 256 + len(SPECIALS) <= vocab_size <= 2**16:
         raise ScratchLMError(f"--vocab-size {vocab_size}: must be from {256 + len(SPECIALS)} (the 256 bytes and the special "

@@ -189,7 +189,7 @@ def train(cfg: TrainConfig, run_dir='runs/default', max_steps=None, quiet=False,
           after_eval=None) -> dict:
     "Train (or resume) a run in `run_dir`; returns a summary dict. `after_eval(step, val_loss, is_best)` runs after each evaluation."
     if max_steps is not None: cfg.max_steps = max_steps
-    run_dir = Path(run_dir); (run_dir/'checkpoints').mkdir(parents=True, exist_ok=True)
+    run_dir = Path(run_dir)                                            # created once the settings are known to work
     log = (lambda *a: None) if quiet else print
     if cfg.threads: torch.set_num_threads(cfg.threads)
     device = pick_device(cfg.device)
@@ -209,6 +209,16 @@ def train(cfg: TrainConfig, run_dir='runs/default', max_steps=None, quiet=False,
         log(f"model vocab_size {vocab:,} (the tokenizer's), not the preset's {mc.vocab_size:,}"); mc.vocab_size = vocab
     prec = Precision(device, cfg.dtype)
     found = latest_checkpoint(run_dir, log)
+    init_state = None
+    if found:                                                          # a resumed run has its own weights by now
+        had = found[1]['config'].get('init_from')
+        if cfg.init_from and (had is None or Path(cfg.init_from).resolve() != Path(had).resolve()):
+            raise ScratchLMError(f"{run_dir}: holds a run already (step {found[1]['step']}), so it resumes; init_from starts a "
+                                 f"new run: give a new --run-dir")
+        cfg.init_from, init_sha = had, found[1]['config'].get('init_sha256')
+    elif cfg.init_from:                                                # checked before anything is measured or written
+        init_state, init_sha = init_weights(cfg.init_from, asdict(mc), tok_sha, cfg.data), sha256_file(cfg.init_from)
+    else: init_sha = None
     attn_ms = {}
     if mc.attn_impl == 'auto':                                         # a resumed run keeps its kernel; a new one measures
         if found: mc.attn_impl, attn_ms = found[1]['config']['model'].get('attn_impl', 'sdpa'), found[1]['config'].get('attention_ms', {})
@@ -217,10 +227,8 @@ def train(cfg: TrainConfig, run_dir='runs/default', max_steps=None, quiet=False,
             log(f"attention kernel: {mc.attn_impl} (one layer, forward + backward, ms: {attn_ms})")
     set_seed(cfg.seed)                                                 # the same weights whether or not it measured
     model = GPT(mc).to(device)
-    init_sha = found[1]['config'].get('init_sha256') if found else None
-    if cfg.init_from and not found:                                    # a new run from trained weights (a resume has its own)
-        model.load_state_dict(init_weights(cfg.init_from, asdict(mc), tok_sha)); init_sha = sha256_file(cfg.init_from)
-        log(f"starting from the weights of {cfg.init_from}")
+    if init_state is not None:
+        model.load_state_dict(init_state); log(f"starting from the weights of {cfg.init_from}")
     if ddp.world > 1: torch.manual_seed(cfg.seed + ddp.rank)           # same weights everywhere, own dropout masks
     opt = make_optimizer(model, cfg, device)
     batches = Batches(load_tokens(data, cfg.variant, 'train'), mc.block_size, cfg.batch_size, cfg.seed, device)
@@ -243,6 +251,7 @@ def train(cfg: TrainConfig, run_dir='runs/default', max_steps=None, quiet=False,
         log(f"resuming {run_dir} from {p.name} (step {step})")
     pairs = _ema_pairs(ema, model) if ema is not None else None
     resolved['processes'] = ddp.world
+    (run_dir/'checkpoints').mkdir(parents=True, exist_ok=True)
     if ddp.main:
         with atomic_write(run_dir/'config.yaml', 'w') as f: yaml.safe_dump(resolved, f, sort_keys=False)
     logger = Logger(run_dir, cfg, resume_step=step if found else None) if ddp.main else _NoLog()
@@ -251,7 +260,7 @@ def train(cfg: TrainConfig, run_dir='runs/default', max_steps=None, quiet=False,
         from torch.nn.parallel import DistributedDataParallel
         net = DistributedDataParallel(model)
     fwd = torch.compile(net) if cfg.compile else net
-    tok_json = tok_path.read_text()
+    tok_json = tok_path.read_text(encoding='utf-8')
 
     def checkpoint_state():
         cpu = lambda sd: None if sd is None else _cpu_copy(sd)

@@ -65,12 +65,12 @@ def main():
     n = len(Y); static = -lp.sum().item()
     print(f"static valid token ppl {math.exp(static / n):.3f} ({n:,} tokens, states in {time.time() - t:.0f} s)", flush=True)
     res = dict(checkpoint=str(ckp), split='valid', n_tokens=n, static_token_ppl=math.exp(static / n), cache_grid=[], dynamic_grid=[])
-    for theta, lam in itertools.product([0.003, 0.01, 0.03, 0.1, 0.3], [0.05, 0.1, 0.2, 0.3, 0.4]):
+    for theta, lam in itertools.product([0.001, 0.003, 0.01, 0.03, 0.1, 0.3], [0.05, 0.1, 0.2, 0.3, 0.4]):
         ppl = math.exp(cache_nll(lp, H, Y, theta, lam, 2000) / n)
         res['cache_grid'].append(dict(cache_len=2000, cache_theta=theta, cache_lambda=lam, token_ppl=ppl))
         print(f"cache len 2000 theta {theta:<6} lambda {lam:<5} ppl {ppl:.3f}", flush=True)
     b = min(res['cache_grid'], key=lambda r: r['token_ppl'])
-    for L in [500, 1000, 5000, 10000]:
+    for L in [500, 1000, 5000, 10000, 20000]:
         ppl = math.exp(cache_nll(lp, H, Y, b['cache_theta'], b['cache_lambda'], L) / n)
         res['cache_grid'].append(dict(cache_len=L, cache_theta=b['cache_theta'], cache_lambda=b['cache_lambda'], token_ppl=ppl))
         print(f"cache len {L} ppl {ppl:.3f}", flush=True)

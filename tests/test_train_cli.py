@@ -199,14 +199,25 @@ def test_init_from_starts_a_new_run_from_the_weights(tiny_run, tmp_path):
     from scratch_lm.checkpoint import inference_weights
     from scratch_lm.data import sha256_file
     src, run = tiny_run/'checkpoints'/'best.pt', tmp_path/'init'
-    out = cli('train', *TINY, '--run-dir', run, '--max-steps', 10, '--init-from', src, 'lr=0', 'model.dropout=0.3').stdout
+    args = ['train', *TINY, '--run-dir', run, '--max-steps', 10, '--init-from', src, 'lr=0', 'ema=0.9', 'model.dropout=0.3']
+    out = cli(*args).stdout
     assert f'starting from the weights of {src}' in out
     ck, want = torch.load(run/'checkpoints'/'step_0000010.pt', weights_only=True), inference_weights(torch.load(src, weights_only=True))
     assert ck['step'] == 10 and all(torch.equal(ck['model'][k], v.float()) for k, v in want.items())   # lr 0: still those weights
+    assert all(torch.equal(ck['ema'][k], v.float()) for k, v in want.items())                    # and the average started there
     cfg = yaml.safe_load((run/'config.yaml').read_text())
     assert cfg['init_from'] == str(src) and cfg['init_sha256'] == sha256_file(src)            # where the run came from
     fresh = cli('train', *TINY, '--run-dir', tmp_path/'fresh', '--max-steps', 10, 'lr=0').stdout
     assert metrics(run)[0]['loss'] < metrics(tmp_path/'fresh')[0]['loss'] - 1     # trained weights: a much lower first loss
+    out = cli(*[a if a != 10 else 20 for a in args], '--allow-config-change').stdout   # the same command, longer: it resumes
+    assert 'resuming' in out and 'starting from' not in out
+    assert yaml.safe_load((run/'config.yaml').read_text())['init_sha256'] == cfg['init_sha256']
+    r = cli('train', *TINY, '--run-dir', run, '--init-from', tiny_run/'checkpoints'/'step_0000010.pt', check=False)
+    assert r.returncode == 1 and 'holds a run already' in r.stderr                   # other weights into a started run: refused
     r = cli('train', *TINY, '--run-dir', tmp_path/'bad', '--init-from', src, 'model.d_model=128', check=False)
-    assert r.returncode == 1 and 'init_from needs the same model shape (d_model 64 -> 128)' in r.stderr.strip().splitlines()[-1]
-    assert not (tmp_path/'bad'/'checkpoints').exists() or not list((tmp_path/'bad'/'checkpoints').iterdir())
+    assert r.returncode == 1 and 'init_from needs the same model shape (d_model 64 -> 128); train with model.d_model=64' in r.stderr.strip().splitlines()[-1]
+    other = tmp_path/'other_tok.pt'                                                  # the same weights, another tokenizer
+    torch.save({**torch.load(src, weights_only=True), 'tokenizer_sha256': '0' * 64}, other)
+    r = cli('train', *TINY, '--run-dir', tmp_path/'bad', '--init-from', other, check=False)
+    assert r.returncode == 1 and f'--tokenizer {other}' in r.stderr.strip().splitlines()[-1]
+    assert not (tmp_path/'bad').exists()                                              # a refused start writes nothing
