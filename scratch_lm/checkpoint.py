@@ -115,16 +115,17 @@ def release_checkpoint(src, out_dir='releases', tag='') -> Path:
 # %% ../nbs/03c_checkpoint.ipynb #5b19d2c3
 SHAPE_KEYS = ('vocab_size', 'block_size', 'n_layers', 'd_model', 'n_heads', 'd_ff', 'bias')   # what the weights mean
 
-def init_weights(path, model_cfg: dict, tokenizer_sha256: str | None = None, data='DIR') -> dict:
-    "fp32 weights of checkpoint `path` (a run's or a release) to start a new run with `model_cfg` and that tokenizer."
+def init_weights(path, model_cfg: dict, tokenizer_sha256: str | None = None, data=None) -> dict:
+    """fp32 weights of checkpoint `path` (a run's or a release) to start a new run with `model_cfg` and that tokenizer.
+    `data`: the run's own text folder, named in the fix when the tokenizers differ (None: WikiText-2, shared by runs)."""
     ck, default = load_checkpoint(path), GPTConfig().__dict__
-    if tokenizer_sha256 and ck.get('tokenizer_sha256') not in (None, tokenizer_sha256):   # (a vocabulary size too)
-        raise ScratchLMError(f"{path}: trained with another tokenizer than the data in {data}; encode that data with its "
-                             f"tokenizer: scratch_lm tokenizer --data {data} --tokenizer {path}")
     old = ck['config'].get('model', ck['config'])
-    if diff := [f"{k} {old.get(k, default[k])!r} -> {model_cfg.get(k, default[k])!r}" for k in SHAPE_KEYS
-                if old.get(k, default[k]) != model_cfg.get(k, default[k])]:
-        fix = ' '.join(f"model.{k}={old.get(k, default[k])}" for k in SHAPE_KEYS if old.get(k, default[k]) != model_cfg.get(k, default[k]))
-        raise ScratchLMError(f"{path}: init_from needs the same model shape ({', '.join(diff)}); train with {fix} "
-                             f"(or a preset of that shape), or start from another checkpoint")
+    was = lambda k: old.get(k, default[k])
+    if (tokenizer_sha256 and ck.get('tokenizer_sha256') not in (None, tokenizer_sha256)) or was('vocab_size') != model_cfg['vocab_size']:
+        raise ScratchLMError(f"{path}: trained with another tokenizer than this run's data; encode the text with its tokenizer, "
+                             f"in a folder of its own: scratch_lm tokenizer --data {data or 'DIR'} --tokenizer {path}"
+                             + ('' if data else " (DIR from scratch_lm data --out DIR), then train --data DIR"))
+    if diff := [k for k in SHAPE_KEYS if was(k) != model_cfg.get(k, default[k])]:
+        raise ScratchLMError(f"{path}: init_from needs the same model shape ({', '.join(f'{k} {was(k)!r} -> {model_cfg.get(k, default[k])!r}' for k in diff)}); "
+                             f"train with {' '.join(f'model.{k}={was(k)}' for k in diff)} (or a preset of that shape), or start from another checkpoint")
     return {k: v.float() if v.is_floating_point() else v for k, v in inference_weights(ck).items()}

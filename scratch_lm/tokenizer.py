@@ -101,6 +101,7 @@ def encode_splits(tok_path, data='data', variant='v1', verbose=True, vocab_size_
                                  bytes=len(text.encode('utf-8')), tokens_per_word=round(ids.size / count_words(text), 4))
         if verbose: print(f"{s:>5}: {ids.size:>9,} tokens  {meta['splits'][s]['words']:>9,} words  "
                           f"{meta['splits'][s]['tokens_per_word']:.3f} tokens/word")
+    meta_path.unlink(missing_ok=True)                 # until the new meta is written, the folder reads as not encoded
     for s, ids in encoded.items():
         with atomic_write(out/f'{s}.bin') as fh: fh.write(ids.tobytes())
     with atomic_write(meta_path, 'w') as fh: json.dump(meta, fh, indent=1)
@@ -124,7 +125,7 @@ def tokenizer_bytes(src) -> bytes:
         try: ck = torch.load(src, map_location='cpu', weights_only=True)
         except Exception: raise ScratchLMError(f"{src}: not a readable scratch_lm checkpoint; give a tokenizer.json or a "
                                                f"checkpoint written by scratch_lm") from None
-        if not isinstance(ck, dict) or 'tokenizer_json' not in ck:
+        if not isinstance(ck, dict) or not isinstance(ck.get('tokenizer_json'), str):
             raise ScratchLMError(f"{src}: no tokenizer inside; give the tokenizer.json it was trained with")
         raw = ck['tokenizer_json'].encode('utf-8')             # byte for byte what the run used: the same SHA-256
         if ck.get('tokenizer_sha256') not in (None, hashlib.sha256(raw).hexdigest()):
@@ -143,8 +144,10 @@ def prepare_tokenizer(data='data', variant='v1', retrain=False, vocab_size=None,
         if not clean.is_file(): raise ScratchLMError(f"{clean}: not found; run `scratch_lm data` first")
         raw, tmp = tokenizer_bytes(tokenizer), path.with_name(path.name + '.incoming')
         if verbose: print(f"{path}: the tokenizer of {tokenizer} (sha256 {hashlib.sha256(raw).hexdigest()})")
-        tmp.parent.mkdir(parents=True, exist_ok=True); tmp.write_bytes(raw)
-        try: encode_splits(tmp, data, variant, verbose=verbose, shown=tokenizer)    # the splits first: a tokenizer that fails replaces nothing
+        tmp.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            with atomic_write(tmp) as f: f.write(raw)
+            encode_splits(tmp, data, variant, verbose=verbose, shown=tokenizer)   # the splits first: a tokenizer that fails replaces nothing
         except BaseException: tmp.unlink(missing_ok=True); raise
         os.replace(tmp, path)
         return path
@@ -195,7 +198,8 @@ def find_variant(data, variant='auto') -> str:
 def resolve_data(data, variant='v1', cache='data', verbose=True) -> Path:
     "A data root holding `tokens/<variant>/*.bin` and the tokenizer, preparing it from raw files when needed."
     data = Path(data)
-    if (tokens_dir(data, variant)/'train.bin').is_file() and tokenizer_path(data, variant).is_file(): return data
+    if all(f.is_file() for f in (tokens_dir(data, variant)/'train.bin', tokens_dir(data, variant)/'meta.json', tokenizer_path(data, variant))):
+        return data
     if (data/split_file(variant, 'train')).is_file():
         prepare_data(cache, variant, src=data, verbose=verbose)
         prepare_tokenizer(cache, variant, verbose=verbose)

@@ -211,13 +211,15 @@ def train(cfg: TrainConfig, run_dir='runs/default', max_steps=None, quiet=False,
     found = latest_checkpoint(run_dir, log)
     init_state = None
     if found:                                                          # a resumed run has its own weights by now
-        had = found[1]['config'].get('init_from')
-        if cfg.init_from and (had is None or Path(cfg.init_from).resolve() != Path(had).resolve()):
-            raise ScratchLMError(f"{run_dir}: holds a run already (step {found[1]['step']}), so it resumes; init_from starts a "
-                                 f"new run: give a new --run-dir")
-        cfg.init_from, init_sha = had, found[1]['config'].get('init_sha256')
+        had, init_sha = found[1]['config'].get('init_from'), found[1]['config'].get('init_sha256')
+        same = lambda f: Path(f).resolve() == Path(had).resolve() or (Path(f).is_file() and sha256_file(f) == init_sha)
+        if cfg.init_from and (had is None or not same(cfg.init_from)):
+            raise ScratchLMError(f"{run_dir}: holds a run already (step {found[1]['step']}); drop --init-from to resume it, "
+                                 f"or give a new --run-dir to start from {cfg.init_from}")
+        cfg.init_from = had
     elif cfg.init_from:                                                # checked before anything is measured or written
-        init_state, init_sha = init_weights(cfg.init_from, asdict(mc), tok_sha, cfg.data), sha256_file(cfg.init_from)
+        init_state = init_weights(cfg.init_from, asdict(mc), tok_sha, data if cfg.variant == 'corpus' else None)
+        init_sha = sha256_file(cfg.init_from)
     else: init_sha = None
     attn_ms = {}
     if mc.attn_impl == 'auto':                                         # a resumed run keeps its kernel; a new one measures
@@ -228,7 +230,7 @@ def train(cfg: TrainConfig, run_dir='runs/default', max_steps=None, quiet=False,
     set_seed(cfg.seed)                                                 # the same weights whether or not it measured
     model = GPT(mc).to(device)
     if init_state is not None:
-        model.load_state_dict(init_state); log(f"starting from the weights of {cfg.init_from}")
+        model.load_state_dict(init_state); init_state = None; log(f"starting from the weights of {cfg.init_from}")
     if ddp.world > 1: torch.manual_seed(cfg.seed + ddp.rank)           # same weights everywhere, own dropout masks
     opt = make_optimizer(model, cfg, device)
     batches = Batches(load_tokens(data, cfg.variant, 'train'), mc.block_size, cfg.batch_size, cfg.seed, device)
@@ -260,7 +262,7 @@ def train(cfg: TrainConfig, run_dir='runs/default', max_steps=None, quiet=False,
         from torch.nn.parallel import DistributedDataParallel
         net = DistributedDataParallel(model)
     fwd = torch.compile(net) if cfg.compile else net
-    tok_json = tok_path.read_text(encoding='utf-8')
+    tok_json = tok_path.read_bytes().decode('utf-8')            # byte for byte: its SHA-256 is the one recorded
 
     def checkpoint_state():
         cpu = lambda sd: None if sd is None else _cpu_copy(sd)
