@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_model.ipynb #10f763e3
 from __future__ import annotations
-import math
+import contextlib, math
 from dataclasses import dataclass, asdict, fields
 import torch
 import torch.nn as nn
@@ -14,7 +14,7 @@ from .attention import CausalSelfAttention
 
 # %% auto #0
 __all__ = ['GPTConfig', 'MLP', 'Block', 'CrossEntropy', 'cross_entropy', 'LinearCrossEntropy', 'linear_cross_entropy', 'GPT',
-           'filter_logits', 'generate', 'n_params', 'flops_per_token', 'train_memory']
+           'filter_logits', 'evaluating', 'generate', 'n_params', 'flops_per_token', 'train_memory']
 
 # %% ../nbs/03_model.ipynb #a87db9e1
 @dataclass
@@ -199,25 +199,34 @@ def filter_logits(logits, temperature=1.0, top_k=None, top_p=None):
         logits = logits.masked_fill(drop.scatter(-1, order, drop), float('-inf'))
     return logits
 
+@contextlib.contextmanager
+def evaluating(model: nn.Module):
+    "Eval mode (no dropout) inside the block; afterwards the model is back in the mode it came in, whatever happened."
+    was = model.training
+    model.eval()
+    try: yield model
+    finally: model.train(was)
+
 @torch.no_grad()
 def generate(model: GPT, idx, max_new_tokens: int, temperature=1.0, top_k=None, top_p=None, generator=None, use_cache=True):
-    "Sample `max_new_tokens` after `idx` (B, T); yields each new (B, 1) token. `use_cache=False` recomputes everything."
-    model.eval()
+    """Sample `max_new_tokens` after `idx` (B, T); yields each new (B, 1) token. `use_cache=False` recomputes the last
+    `block_size` tokens at every step (past the context, a longer window than the cache's half-context restart)."""
     bs = model.config.block_size
     seq, past = idx[:, -bs:], None
-    for _ in range(max_new_tokens):
-        if not use_cache: logits = model(seq[:, -bs:])
-        elif past is None:
-            ctx = seq[:, -bs:]
-            logits, past = model(ctx, past=None, return_cache=True)
-        else:
-            logits, past = model(seq[:, -1:], past=past, return_cache=True)
-        probs = filter_logits(logits[:, -1], temperature, top_k, top_p).softmax(-1)
-        nxt = torch.multinomial(probs, 1, generator=generator)
-        seq = torch.cat([seq, nxt], 1)
-        if use_cache and past[0][0].size(2) >= bs:                     # context full: re-prefill a half window next step
-            past, seq = None, seq[:, -(bs // 2):]
-        yield nxt
+    with evaluating(model):                                            # a model sampled mid-training goes back to training
+        for _ in range(max_new_tokens):
+            if not use_cache: logits = model(seq[:, -bs:])
+            elif past is None:
+                ctx = seq[:, -bs:]
+                logits, past = model(ctx, past=None, return_cache=True)
+            else:
+                logits, past = model(seq[:, -1:], past=past, return_cache=True)
+            probs = filter_logits(logits[:, -1], temperature, top_k, top_p).softmax(-1)
+            nxt = torch.multinomial(probs, 1, generator=generator)
+            seq = torch.cat([seq, nxt], 1)
+            if use_cache and past[0][0].size(2) >= bs:                 # context full: re-prefill a half window next step
+                past, seq = None, seq[:, -(bs // 2):]
+            yield nxt
 
 GPT.generate = lambda self, idx, max_new_tokens, **kw: torch.cat([idx, *generate(self, idx, max_new_tokens, **kw)], 1)
 

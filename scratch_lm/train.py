@@ -12,14 +12,14 @@ import torch
 import yaml
 from .data import ScratchLMError, atomic_write, sha256_file
 from .tokenizer import find_variant, load_tokenizer, load_tokens, resolve_data, tokenizer_path, tokens_dir
-from .model import GPT, n_params
+from .model import GPT, evaluating, n_params
 from .config import TrainConfig
 from .step import Dist, Precision, lr_at, make_optimizer, pick_attention, pick_device, set_seed, train_step
 from .checkpoint import check_resume, init_weights, latest_checkpoint, save_checkpoint, step_checkpoints
 
 # %% auto #0
-__all__ = ['rng_state', 'set_rng_state', 'Batches', 'read_metrics', 'plot_metrics', 'Logger', 'git_commit', 'val_loss',
-           'TrainingDiverged', 'TrainingInterrupted', 'train']
+__all__ = ['rng_state', 'set_rng_state', 'Batches', 'load_split', 'read_metrics', 'plot_metrics', 'Logger', 'git_commit',
+           'val_loss', 'TrainingDiverged', 'TrainingInterrupted', 'train']
 
 # %% ../nbs/04_train.ipynb #26cff972
 def rng_state() -> dict:
@@ -66,6 +66,17 @@ class Batches:
             starts.append(int(self.starts[self.i])); self.i += 1
         w = self.tokens[torch.tensor(starts, device=self.tokens.device)[:, None] + self.span]
         return w[:, :-1], w[:, 1:]
+
+# %% ../nbs/04_train.ipynb #c38651e2
+def load_split(data, variant: str, split: str, block_size: int, windows=1) -> np.ndarray:
+    "An encoded split (memory-mapped), or a clear error if it holds fewer than `windows` windows of `block_size` + 1 tokens."
+    t, need = load_tokens(data, variant, split), windows * (block_size + 1)
+    if len(t) < need:
+        raise ScratchLMError(f"{tokens_dir(data, variant)/f'{split}.bin'}: {len(t):,} tokens, fewer than the {need:,} of "
+                             f"{windows} window{'s' * (windows > 1)} of {block_size + 1}; give the {split} split more text "
+                             f"(scratch_lm data, then tokenizer) or train with a smaller model.block_size")
+    return t
+
 
 # %% ../nbs/04_train.ipynb #bca9ac37
 def read_metrics(path) -> list[dict]:
@@ -131,13 +142,13 @@ def git_commit() -> str:
 @torch.no_grad()
 def val_loss(model, tokens: torch.Tensor, block: int, batch_size: int, precision: Precision, max_windows=None) -> float:
     "Mean next-token loss over the first `max_windows` strict windows of `tokens` (a 1-D tensor on the model's device)."
-    model.eval()
-    n = (len(tokens) - 1) // block if max_windows is None else min(max_windows, (len(tokens) - 1) // block)
-    x, y = tokens[:n * block].view(n, block), tokens[1:n * block + 1].view(n, block)
-    total = torch.zeros((), dtype=torch.float64, device=tokens.device)
-    for i in range(0, n, batch_size):
-        with precision.autocast(): total += model(x[i:i + batch_size], y[i:i + batch_size], only_loss=True).double() * len(x[i:i + batch_size])
-    return (total / n).item()
+    with evaluating(model):
+        n = (len(tokens) - 1) // block if max_windows is None else min(max_windows, (len(tokens) - 1) // block)
+        x, y = tokens[:n * block].view(n, block), tokens[1:n * block + 1].view(n, block)
+        total = torch.zeros((), dtype=torch.float64, device=tokens.device)
+        for i in range(0, n, batch_size):
+            with precision.autocast(): total += model(x[i:i + batch_size], y[i:i + batch_size], only_loss=True).double() * len(x[i:i + batch_size])
+        return (total / n).item()
 
 # %% ../nbs/04_train.ipynb #0cad3595
 class _NoLog:
@@ -207,6 +218,8 @@ def train(cfg: TrainConfig, run_dir='runs/default', max_steps=None, quiet=False,
     vocab = meta.get('vocab_size') or load_tokenizer(tok_path).get_vocab_size()
     if mc.vocab_size != vocab:                                         # the model's output layer is the tokenizer's size
         log(f"model vocab_size {vocab:,} (the tokenizer's), not the preset's {mc.vocab_size:,}"); mc.vocab_size = vocab
+    train_tokens = load_split(data, cfg.variant, 'train', mc.block_size, windows=2)   # too short: a clear error, before anything runs
+    val_tokens = load_split(data, cfg.variant, 'valid', mc.block_size)
     prec = Precision(device, cfg.dtype)
     found = latest_checkpoint(run_dir, log)
     init_state = None
@@ -233,8 +246,8 @@ def train(cfg: TrainConfig, run_dir='runs/default', max_steps=None, quiet=False,
         model.load_state_dict(init_state); init_state = None; log(f"starting from the weights of {cfg.init_from}")
     if ddp.world > 1: torch.manual_seed(cfg.seed + ddp.rank)           # same weights everywhere, own dropout masks
     opt = make_optimizer(model, cfg, device)
-    batches = Batches(load_tokens(data, cfg.variant, 'train'), mc.block_size, cfg.batch_size, cfg.seed, device)
-    val = torch.as_tensor(np.asarray(load_tokens(data, cfg.variant, 'valid'), dtype=np.int64), device=device)
+    batches = Batches(train_tokens, mc.block_size, cfg.batch_size, cfg.seed, device)
+    val = torch.as_tensor(np.asarray(val_tokens, dtype=np.int64), device=device)
     ema = _ema_copy(model.state_dict()) if cfg.ema else None
     step, best, bad_evals, wall = 0, float('inf'), 0, 0.0
     resolved = {**asdict(cfg), 'model': asdict(mc), 'git_commit': git_commit(), 'tokenizer_sha256': tok_sha,

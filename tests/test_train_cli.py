@@ -221,3 +221,14 @@ def test_init_from_starts_a_new_run_from_the_weights(tiny_run, tmp_path):
     r = cli('train', *TINY, '--run-dir', tmp_path/'bad', '--init-from', other, check=False)
     assert r.returncode == 1 and f'--tokenizer {other}' in r.stderr.strip().splitlines()[-1]
     assert not (tmp_path/'bad').exists()                                              # a refused start writes nothing
+
+def test_a_split_too_short_is_a_clear_error_before_anything_is_written(tmp_path):
+    import shutil
+    data = tmp_path/'data'
+    shutil.copytree(Path(DATA)/'tokens', data/'tokens'); shutil.copytree(Path(DATA)/'tokenizer', data/'tokenizer')
+    valid = data/'tokens'/'v1'/'valid.bin'
+    valid.write_bytes(valid.read_bytes()[:2 * 40])                  # 40 uint16 tokens: less than one window of 65
+    r = cli('train', '--preset', 'tiny', '--data', data, '--wandb', 'off', '--run-dir', tmp_path/'run', check=False)
+    assert r.returncode == 1 and 'valid.bin: 40 tokens, fewer than the 65' in r.stderr, r.stderr
+    assert 'smaller model.block_size' in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    assert not (tmp_path/'run').exists()
