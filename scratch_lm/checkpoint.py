@@ -41,10 +41,13 @@ def step_checkpoints(run_dir) -> list[Path]:
     return sorted((Path(run_dir)/'checkpoints').glob('step_*.pt'))
 
 def latest_checkpoint(run_dir, log=print):
-    "The newest readable step checkpoint of a run (reporting and skipping corrupt ones), or None."
+    """The newest readable step checkpoint of a run, or None. An unreadable one is reported and renamed `*.pt.corrupt`:
+    kept for a look, but out of the rotation, which would otherwise count it as the newest and delete good ones."""
     for p in reversed(step_checkpoints(run_dir)):
         try: return p, load_checkpoint(p)
-        except ScratchLMError as e: log(f"{e}; falling back to the previous checkpoint")
+        except ScratchLMError as e:
+            bad = p.rename(p.with_name(p.name + '.corrupt'))
+            log(f"{e}; moved aside to {bad.name}, falling back to the previous checkpoint")
     return None
 
 # %% ../nbs/03c_checkpoint.ipynb #169f6342

@@ -67,7 +67,7 @@ class Batches:
         w = self.tokens[torch.tensor(starts, device=self.tokens.device)[:, None] + self.span]
         return w[:, :-1], w[:, 1:]
 
-# %% ../nbs/04_train.ipynb #c38651e2
+# %% ../nbs/04_train.ipynb #8c44ed3b
 def load_split(data, variant: str, split: str, block_size: int, windows=1) -> np.ndarray:
     "An encoded split (memory-mapped), or a clear error if it holds fewer than `windows` windows of `block_size` + 1 tokens."
     t, need = load_tokens(data, variant, split), windows * (block_size + 1)
