@@ -5,7 +5,8 @@ on this machine's CPU, and record where and how long they trained.
     python scripts/bring_home.py OUT                         # -> releases/wikitext2_<N>M_gpu.{pt,json} + loss curve
     python scripts/bring_home.py OUT --splits valid          # validation only (test is scored once, for the release)
     python scripts/bring_home.py OUT --speed OLD/speed.json  # a run made with SPEED_ROW=0: the speed row of an earlier
-                                                             # call on the same GPU (refused if the GPU differs)
+                                                             # call on the same GPU (refused if the GPU differs, unless
+                                                             # --speed-from-another-gpu: then recorded as such)
 
 The release is made by `scripts/release.py --tag gpu` (strict and sliding evaluation, the sample file) from a run
 folder rebuilt from OUT; the JSON then gains a `gpu_run` section: the GPU, its training seconds, the speed row
@@ -47,6 +48,8 @@ def main():
     ap.add_argument('--stride', type=int, default=256, help='stride of the sliding-window evaluation')
     ap.add_argument('--keep-one', action='store_true', help='delete the other .pt files in --releases (their JSON stays)')
     ap.add_argument('--speed', help="a speed.json from an earlier call on the same GPU, for a run made with SPEED_ROW=0")
+    ap.add_argument('--speed-from-another-gpu', action='store_true',
+                    help="accept a --speed measured on another GPU (the release then says which GPU each figure comes from)")
     a = ap.parse_args()
     out, rel_dir = Path(a.out), Path(a.releases)
     speed_path = Path(a.speed) if a.speed else out/'speed.json'
@@ -55,9 +58,14 @@ def main():
         raise ScratchLMError(f"{speed_path}: missing; the run skipped its speed row (SPEED_ROW=0)? pass --speed with an "
                              f"earlier call's speed.json on the same GPU" if not a.speed else f"{speed_path}: no such file")
     ev, speed = json.loads((out/'eval.json').read_text()), json.loads(speed_path.read_text())
-    if speed.get('gpu') != ev['env']['gpu']:
+    other_gpu = speed.get('gpu') != ev['env']['gpu']
+    if other_gpu and not a.speed_from_another_gpu:
         raise ScratchLMError(f"{speed_path}: measured on {speed.get('gpu')}, but the run trained on {ev['env']['gpu']}; "
-                             f"a speed row must come from the same GPU")
+                             f"a speed row must come from the same GPU (or pass --speed-from-another-gpu to record it as such)")
+    man = json.loads((out/'weights.json').read_text()) if (out/'weights.json').is_file() else {}
+    if 'run' in ev and man.get('run') != ev['run']:                  # (eval.json follows the shipped weights as they change)
+        raise ScratchLMError(f"{out/'eval.json'}: describes run {ev['run']}, but the weights are run {man.get('run')}'s "
+                             f"(the call was cut between the two writes); its record cannot be trusted: run it again")
     with tempfile.TemporaryDirectory() as tmp:
         run = rebuild_run(out, Path(tmp)/'gpu_run')
         subprocess.run([sys.executable, str(ROOT/'scripts'/'release.py'), '--run', str(run), '--out', str(rel_dir),
@@ -67,7 +75,8 @@ def main():
     info['gpu_run'] = dict(gpu=ev['env']['gpu'], torch=ev['env']['torch'], cuda=ev['env']['cuda'],
                            train_seconds=ev['train']['train_seconds'], steps=ev['train']['step'], preset=ev['preset'],
                            tokens_per_step=ev['tokens_per_step'], speed=speed,
-                           speed_source='this call' if not a.speed else f'an earlier call on the same GPU ({speed_path.name})',
+                           speed_source='this call' if not a.speed else f"an earlier call on {'another GPU, ' + str(speed.get('gpu')) if other_gpu else 'the same GPU'} ({speed_path.name})",
+                           stopped_early=ev['train'].get('interrupted') or ev['train'].get('failed'),
                            overrides=ev.get('overrides', []), sweep=[dict(overrides=r['overrides'], max_steps=r['max_steps'],
                                best_val_ppl=r['summary'].get('best_val_ppl'), failed=r['summary'].get('failed'))
                                for r in ev.get('sweep') or []] or None,

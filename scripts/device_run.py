@@ -13,21 +13,34 @@
 4. the full validation split scored on the GPU (strict 512-token windows) -> eval.json.
 
 With SCRATCH_LM_DRY_RUN=1 the same steps run on the CPU with the tiny preset, in about a minute. SPEED_ROW=0 skips
-step 2 (for a second run in the same session).
+step 2 (for a second run in the same session). In a sweep, `-` is the preset as it is; an empty variant (a stray `;`)
+is refused. DEADLINE_S=N stops training N seconds after the start (as SIGTERM does: at the end of a step), skips the
+variants not started, and still scores and writes everything: set it ~45 s under the call's time limit. eval.json
+is rewritten whenever the shipped weights change, so it always describes them, even in a run that is killed.
 """
-import hashlib, json, math, os, shutil, sys, tempfile, time
+import hashlib, json, math, os, shutil, signal, sys, tempfile, threading, time
+from dataclasses import asdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 OUT = Path(os.environ.get('OUT') or sys.exit('set OUT to the folder for the results'))
-DRY = os.environ.get('SCRATCH_LM_DRY_RUN', '0') not in ('', '0')
+def flag(name: str, default: str) -> bool:
+    v = os.environ.get(name, '').strip() or default
+    if v not in ('0', '1'): sys.exit(f"{name}={v!r}: use 1 or 0")
+    return v == '1'
+
+DRY = flag('SCRATCH_LM_DRY_RUN', '0')
+DEADLINE = float(os.environ.get('DEADLINE_S') or 0)             # > 0: stop training this many seconds after the start
 TRAIN_SECONDS = float(os.environ.get('TRAIN_SECONDS') or 0)   # > 0: size the run to this many seconds of training
 DATA = Path(os.environ.get('SCRATCH_LM_DATA', ROOT/'data'))
 OVERRIDES = os.environ.get('SCRATCH_LM_OVERRIDES', '').split()   # key=value changes to the preset, e.g. dropout=0.3
 _sw = os.environ.get('SCRATCH_LM_SWEEP', '')                      # variants: "a=1 b=2; c=3" ("" = the preset as it is)
-SWEEP = _sw.split(';') if _sw.strip() else []
-SPEED_ROW = os.environ.get('SPEED_ROW', '1') != '0'               # 0: no speed row (a second run in one session)
+SWEEP = [v.split() for v in _sw.split(';')] if _sw.strip() else []
+for _k, _v in enumerate(SWEEP):                                   # a stray ';' would add a whole run of the preset
+    if not _v: sys.exit(f"SCRATCH_LM_SWEEP: variant {_k + 1} is empty (a stray ';'?); write - for the preset as it is")
+SWEEP = [[] if v == ['-'] else v for v in SWEEP]
+SPEED_ROW = flag('SPEED_ROW', '1')                                # 0: no speed row (a second run in one session)
 PART = 15 * 2**20                                   # bytes per weights part (the machine returns files of <= 16 MiB)
 T0 = time.time()
 
@@ -41,8 +54,10 @@ OUT.mkdir(parents=True, exist_ok=True)
 import torch
 from scratch_lm.config import load_config
 from scratch_lm.step import pick_device
-from scratch_lm.checkpoint import release_checkpoint
-from scratch_lm.train import train
+from scratch_lm.checkpoint import init_weights, release_checkpoint
+from scratch_lm.data import ScratchLMError, sha256_file
+from scratch_lm.model import GPT, n_params
+from scratch_lm.train import TrainingInterrupted, train
 from scratch_lm.evaluate import evaluate
 from scratch_lm.bench import bench
 device = pick_device('cpu' if DRY else 'cuda')
@@ -56,7 +71,16 @@ for f in ['tokens/v1/train.bin', 'tokens/v1/valid.bin', 'tokens/v1/meta.json', '
     if not (DATA/f).is_file(): sys.exit(f"{DATA/f}: missing; prepare the data (scratch_lm data + tokenizer) and carry data/")
 preset = 'tiny' if DRY else 'gpu'
 cfg = load_config(preset, OVERRIDES, data=str(DATA), device=device, wandb='off')
-for v in SWEEP: load_config(preset, OVERRIDES + v.split())       # a typo in a variant fails now, not after a run
+tok_sha = sha256_file(DATA/'tokenizer'/'v1'/'tokenizer.json')
+for v in SWEEP or [[]]:                                           # every variant checked now, not after the runs before it
+    c = load_config(preset, OVERRIDES + v)                        # a typo in a key or value
+    with torch.device('meta'): size = 2 * n_params(GPT(c.model_config())) + 2**20   # the bf16 release, tokenizer included
+    files = -(-size // (15 * 2**20)) + 4 + SPEED_ROW                # its parts + weights.json, eval.json, metrics, plot (+ speed)
+    if files > 8: sys.exit(f"{' '.join(OVERRIDES + v)}: its weights ship in {files - 4 - SPEED_ROW} parts, {files} files in OUT "
+                           f"with the rest, more than the 8 that come back; use a smaller model")
+    if c.init_from:                                               # the file, its shape and its tokenizer
+        try: init_weights(c.init_from, asdict(c.model_config()), tok_sha)
+        except ScratchLMError as e: sys.exit(f"error: {e}")
 if TRAIN_SECONDS > 0 and not SPEED_ROW: sys.exit('TRAIN_SECONDS sizes runs from the speed row: drop SPEED_ROW=0 or TRAIN_SECONDS')
 say(f"preset {preset} {' '.join(OVERRIDES)}: {cfg.tokens_per_step:,} tokens a step")
 
@@ -84,10 +108,35 @@ if SPEED_ROW:
 
 # 3. training (one run, or a sweep of variants), sized by the measured speed; the best weights leave as they come
 best = dict(loss=float('inf'), run=None)                          # over the whole sweep: what OUT holds
+record, late = [], threading.Event()                              # every run's record; set once DEADLINE_S has passed
+signal.signal(signal.SIGTERM, lambda *a: late.set())              # outside train(), a SIGTERM (or the deadline) stops the sweep
+if DEADLINE > 0:                                                  # inside train(), it stops the run at the end of a step
+    alarm = threading.Timer(max(0.0, DEADLINE - (time.time() - T0)), lambda: os.kill(os.getpid(), signal.SIGTERM))
+    alarm.daemon = True; alarm.start()
 
-def ship_from(run):
+def run_record(ov, cfg, run, summary=None) -> dict:
+    "A run's overrides, size and curves, from its metrics.jsonl (also mid-run: then the summary is what the log says so far)."
+    rows = [json.loads(l) for l in (run/'metrics.jsonl').read_text().splitlines()] if (run/'metrics.jsonl').is_file() else []
+    vals = [r['val_loss'] for r in rows if 'val_loss' in r]
+    so_far = dict(step=max((r['step'] for r in rows), default=0), best_val_loss=min(vals, default=None),
+                  best_val_ppl=math.exp(min(vals)) if vals else None, wall_time=max((r.get('wall_time', 0) for r in rows), default=0.0))
+    summary = {**so_far, **(summary or {})}
+    summary['train_seconds'] = round(summary['wall_time'], 1)
+    return dict(overrides=ov, max_steps=cfg.max_steps, tokens_per_step=cfg.tokens_per_step, summary=summary, run=run.name,
+                curve=[{f: r[f] for f in ('step', 'val_loss', 'val_ppl')} for r in rows if 'val_loss' in r],
+                train=[{f: r[f] for f in ('step', 'loss', 'lr', 'epoch')} for r in rows if 'loss' in r])
+
+def training_record(current=None) -> dict:
+    "eval.json before the scoring: the record of the run whose weights OUT holds, and every run's curve."
+    runs = record + ([current] if current else [])
+    winner = next(r for r in runs if r['run'] == best['run'].name)
+    return dict(env=env, train=winner['summary'], preset=preset, overrides=winner['overrides'], max_steps=winner['max_steps'],
+                tokens_per_step=winner['tokens_per_step'], run=winner['run'], sweep=runs if len(sweep) > 1 else None)
+
+def ship_from(run, ov, cfg):
     def ship(step, val_loss, is_best):
         "After an evaluation: if it beats every run so far, write its bf16 release in parts; keep the holder's logs."
+        msg = f"step {step}: val loss {val_loss:.4f} (ppl {math.exp(val_loss):.2f})" if is_best else None
         if is_best and val_loss < best['loss']:
             rel = release_checkpoint(run/'checkpoints'/'best.pt', run/'release')
             data = rel.read_bytes()
@@ -99,15 +148,17 @@ def ship_from(run):
             write_json('weights.json', dict(step=step, val_loss=val_loss, bytes=len(data), run=run.name,
                                             parts=[hashlib.sha256(data[i * PART:(i + 1) * PART]).hexdigest() for i in range(n)]))
             best.update(loss=val_loss, run=run)
-            say(f"step {step}: val loss {val_loss:.4f} (ppl {math.exp(val_loss):.2f}), best so far: {len(data) / 2**20:.1f} MiB shipped")
-        elif is_best: say(f"step {step}: val loss {val_loss:.4f} (ppl {math.exp(val_loss):.2f})")
-        if best['run'] == run:                                    # the curve that goes with the shipped weights
+            msg += f", best so far: {len(data) / 2**20:.1f} MiB shipped"
+        if best['run'] == run:                                    # the curve and the record that go with the shipped weights
             for f in ('metrics.jsonl', 'loss.png'):
                 if (run/f).is_file(): shutil.copyfile(run/f, OUT/f'.{f}.tmp'); os.replace(OUT/f'.{f}.tmp', OUT/f)
+            write_json('eval.json', training_record(run_record(ov, cfg, run)))
+        if msg: say(msg)                                          # (once everything it names is in OUT)
     return ship
 
-sweep, record = [v.split() for v in SWEEP] or [[]], []
+sweep = SWEEP or [[]]
 for k, variant in enumerate(sweep):
+    if late.is_set(): say(f"deadline or stop signal: runs {k + 1}-{len(sweep)} not started"); break
     ov = OVERRIDES + variant
     cfg = load_config(preset, ov, data=str(DATA), device=device, wandb='off')
     sized = TRAIN_SECONDS > 0 and not any(o.startswith('max_steps=') for o in ov)   # else the preset's steps
@@ -119,22 +170,17 @@ for k, variant in enumerate(sweep):
     say(f"run {k + 1}/{len(sweep)} {' '.join(ov) or '(the preset)'}: {cfg.max_steps:,} steps "
         f"(~{cfg.max_steps * cfg.tokens_per_step / 2.39e6:.1f} epochs)" + (f" in ~{TRAIN_SECONDS:.0f} s" if sized else ''))
     run = Path(tempfile.mkdtemp(prefix=f'scratch_lm_run{k + 1}_'))
-    try: summary = train(cfg, run, quiet=True, after_eval=ship_from(run))
+    try: summary = train(cfg, run, quiet=True, after_eval=ship_from(run, ov, cfg))
+    except TrainingInterrupted as e:                              # the deadline (or a SIGTERM): keep what was shipped
+        late.set(); summary = dict(interrupted=str(e)[:300]); say(f"run {k + 1} stopped: {e}")
     except Exception as e:                                        # (diverged, say): recorded, and the sweep goes on
-        if len(sweep) == 1: raise
-        summary = dict(failed=f"{type(e).__name__}: {str(e)[:300]}", wall_time=0.0); say(f"run {k + 1} failed: {summary['failed']}")
-    summary['train_seconds'] = round(summary['wall_time'], 1)
-    say('training done:', json.dumps(summary))
-    rows = [json.loads(l) for l in (run/'metrics.jsonl').read_text().splitlines()] if (run/'metrics.jsonl').is_file() else []
-    record.append(dict(overrides=ov, max_steps=cfg.max_steps, tokens_per_step=cfg.tokens_per_step, summary=summary, run=run.name,
-                       curve=[{f: r[f] for f in ('step', 'val_loss', 'val_ppl')} for r in rows if 'val_loss' in r],
-                       train=[{f: r[f] for f in ('step', 'loss', 'lr', 'epoch')} for r in rows if 'loss' in r]))
-    if best['run'] is None: continue                              # nothing shipped yet
-    winner = next(r for r in record if r['run'] == best['run'].name)
-    base = dict(env=env, train=winner['summary'], preset=preset, overrides=winner['overrides'], max_steps=winner['max_steps'],
-                tokens_per_step=winner['tokens_per_step'], sweep=record if len(sweep) > 1 else None)
-    write_json('eval.json', base)                                 # the training record so far, before the scoring
+        if len(sweep) == 1 and best['run'] is None: raise
+        summary = dict(failed=f"{type(e).__name__}: {str(e)[:300]}"); say(f"run {k + 1} failed: {summary['failed']}")
+    record.append(run_record(ov, cfg, run, summary))
+    say('training done:', json.dumps(record[-1]['summary']))
+    if best['run'] is not None: write_json('eval.json', training_record())   # the training record so far, before the scoring
 if best['run'] is None: sys.exit('no run reached an evaluation that could be shipped; see the messages above')
+base = training_record()
 
 # 4. the full validation split, strict windows, on the device, for the weights that were shipped
 r = evaluate(best['run']/'checkpoints'/'best.pt', split='valid', data=str(DATA), device=device, dtype='fp32', progress=False,

@@ -8,6 +8,8 @@
 #   OUT=out bash scripts/device_run.sh                          # on a CUDA machine, with data/ prepared
 #   SCRATCH_LM_DRY_RUN=1 OUT=out bash scripts/device_run.sh     # the same steps on the CPU, tiny preset, ~1 minute
 #   SPEED_ROW=0 SCRATCH_LM_OVERRIDES="weight_decay=0.5" OUT=out bash scripts/device_run.sh   # a second run, no speed row
+#   SCRATCH_LM_SWEEP="-; weight_decay=3.0" DEADLINE_S=525 OUT=out bash scripts/device_run.sh  # variants (- = the preset);
+#       training stops 525 s after the start (at the end of a step), and what was shipped is still scored and recorded
 # Runs from the checkout (no install needed); needs torch, numpy, pyyaml, tokenizers, tqdm, matplotlib (+ transformers
 # for the speed row's peer).
 set -euo pipefail

@@ -5,7 +5,7 @@ from conftest import ROOT, DATA, make_fixture
 
 def test_device_run_dry(tmp_path):
     env = {**os.environ, 'SCRATCH_LM_DRY_RUN': '1', 'OUT': str(tmp_path/'out'), 'TRAIN_SECONDS': '10', 'SCRATCH_LM_DATA': str(DATA),
-           'SCRATCH_LM_SWEEP': ' ; max_steps=40 lr=1e-4'}                  # two runs: the preset as it is, then a slow learner
+           'SCRATCH_LM_SWEEP': ' - ; max_steps=40 lr=1e-4'}                # two runs: the preset as it is, then a slow learner
     r = subprocess.run(['bash', 'scripts/device_run.sh'], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
     files = sorted(p.name for p in (tmp_path/'out').iterdir())
@@ -47,6 +47,11 @@ def test_device_run_dry(tmp_path):
     (tmp_path/'speed.json').rename(tmp_path/'out'/'speed.json')
     bad = subprocess.run([sys.executable, 'scripts/bring_home.py', str(tmp_path), *safe], cwd=ROOT, capture_output=True, text=True)
     assert bad.returncode == 1 and 'eval.json: missing' in bad.stderr and bad.stderr.count('\n') == 1
+    evp = tmp_path/'out'/'eval.json'; keep = evp.read_text()             # a record of another run than the weights'
+    evp.write_text(json.dumps({**json.loads(keep), 'run': 'another'}))
+    bad = subprocess.run([sys.executable, 'scripts/bring_home.py', str(tmp_path/'out'), *safe], cwd=ROOT, capture_output=True, text=True)
+    assert bad.returncode == 1 and 'describes run another' in bad.stderr
+    evp.write_text(keep)
     (tmp_path/'out'/'weights.pt.part0').write_bytes(blob[:-10] + b'0123456789')    # a part from another checkpoint
     bad = subprocess.run([sys.executable, 'scripts/bring_home.py', str(tmp_path/'out'), '--releases', str(tmp_path/'rel2')],
                          cwd=ROOT, capture_output=True, text=True)
@@ -56,3 +61,36 @@ def test_device_run_needs_out():
     env = {k: v for k, v in os.environ.items() if k != 'OUT'}
     r = subprocess.run(['bash', 'scripts/device_run.sh'], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert r.returncode != 0 and 'set OUT' in r.stderr
+
+def test_device_run_refuses_bad_settings_at_once(tmp_path):
+    base = {**os.environ, 'OUT': str(tmp_path/'out'), 'SCRATCH_LM_DRY_RUN': '1', 'SCRATCH_LM_DATA': str(DATA)}
+    for env, msg in [({'SCRATCH_LM_SWEEP': 'weight_decay=3.0; lr=1e-3;'}, 'variant 3 is empty'),
+                     ({'SPEED_ROW': 'no'}, "SPEED_ROW='no': use 1 or 0"),
+                     ({'SCRATCH_LM_DRY_RUN': 'false'}, 'use 1 or 0'),
+                     ({'SCRATCH_LM_SWEEP': '-; init_from=nowhere.pt'}, 'nowhere.pt: checkpoint not found'),
+                     ({'SCRATCH_LM_OVERRIDES': 'model.n_layers=40 model.d_model=512'}, 'more than the 8 that come back')]:
+        r = subprocess.run(['bash', 'scripts/device_run.sh'], cwd=ROOT, env={**base, **env}, capture_output=True, text=True, timeout=120)
+        assert r.returncode != 0 and msg in r.stderr, (env, r.stderr[-500:])
+        assert 'preflight' not in r.stdout                             # before anything slow
+
+def test_device_run_stopped_still_scores_and_records(tmp_path):
+    "SIGTERM (what DEADLINE_S sends) mid-run: the run stops at a step, the shipped weights are scored, eval.json says so."
+    import signal, time
+    out = tmp_path/'out'
+    env = {**os.environ, 'SCRATCH_LM_DRY_RUN': '1', 'OUT': str(out), 'SPEED_ROW': '0', 'SCRATCH_LM_DATA': str(DATA),
+           'SCRATCH_LM_OVERRIDES': 'max_steps=100000 eval_every=10'}
+    p = subprocess.Popen(['bash', 'scripts/device_run.sh'], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines, deadline = [], time.time() + 300
+    for line in p.stdout:                                              # wait for the first shipped weights
+        lines.append(line)
+        if 'shipped' in line: break
+        assert time.time() < deadline, ''.join(lines)
+    ev0 = json.loads((out/'eval.json').read_text())                    # written with the weights, before any scoring
+    assert ev0['run'] == json.loads((out/'weights.json').read_text())['run'] and 'token_ppl' not in ev0
+    p.send_signal(signal.SIGTERM)
+    rest = p.stdout.read(); p.wait(timeout=300)
+    assert p.returncode == 0, ''.join(lines) + rest
+    ev, w = json.loads((out/'eval.json').read_text()), json.loads((out/'weights.json').read_text())
+    assert 'stopped' in rest and ev['train']['interrupted'] and ev['token_ppl'] > 1 and ev['run'] == w['run']
+    assert 10 <= ev['train']['step'] < 100000 and ev['train']['best_val_loss'] <= w['val_loss'] + 1e-9
+    assert sorted(f.name for f in out.iterdir()) == ['eval.json', 'loss.png', 'metrics.jsonl', 'weights.json', 'weights.pt.part0']
