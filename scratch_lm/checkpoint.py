@@ -40,14 +40,15 @@ def step_checkpoints(run_dir) -> list[Path]:
     "The run's step checkpoints, oldest first."
     return sorted((Path(run_dir)/'checkpoints').glob('step_*.pt'))
 
-def latest_checkpoint(run_dir, log=print):
-    """The newest readable step checkpoint of a run, or None. An unreadable one is reported and renamed `*.pt.corrupt`:
-    kept for a look, but out of the rotation, which would otherwise count it as the newest and delete good ones."""
+def latest_checkpoint(run_dir, log=print, move_aside=True):
+    """The newest readable step checkpoint of a run, or None. An unreadable one is reported and, with `move_aside`,
+    renamed `*.pt.corrupt`: kept for a look, but out of the rotation, which would otherwise count it as the newest and
+    delete good ones. (With several processes only the first moves it; the others just skip it.)"""
     for p in reversed(step_checkpoints(run_dir)):
         try: return p, load_checkpoint(p)
         except ScratchLMError as e:
-            bad = p.rename(p.with_name(p.name + '.corrupt'))
-            log(f"{e}; moved aside to {bad.name}, falling back to the previous checkpoint")
+            if move_aside and p.is_file(): p = p.rename(p.with_name(p.name + '.corrupt')); e = f"{e}; moved aside to {p.name}"
+            log(f"{e}; falling back to the previous checkpoint")
     return None
 
 # %% ../nbs/03c_checkpoint.ipynb #169f6342

@@ -197,8 +197,9 @@ class _StopSignals:
         self.old = {}
 
 def train(cfg: TrainConfig, run_dir='runs/default', max_steps=None, quiet=False, allow_config_change=False,
-          after_eval=None) -> dict:
-    "Train (or resume) a run in `run_dir`; returns a summary dict. `after_eval(step, val_loss, is_best)` runs after each evaluation."
+          after_eval=None, stop_at=None) -> dict:
+    """Train (or resume) a run in `run_dir`; returns a summary dict. `after_eval(step, val_loss, is_best)` runs after each
+    evaluation; `stop_at` (a `time.time()`) stops the run like a stop signal once passed: checkpoint, then `TrainingInterrupted`."""
     if max_steps is not None: cfg.max_steps = max_steps
     run_dir = Path(run_dir)                                            # created once the settings are known to work
     log = (lambda *a: None) if quiet else print
@@ -221,7 +222,7 @@ def train(cfg: TrainConfig, run_dir='runs/default', max_steps=None, quiet=False,
     train_tokens = load_split(data, cfg.variant, 'train', mc.block_size, windows=2)   # too short: a clear error, before anything runs
     val_tokens = load_split(data, cfg.variant, 'valid', mc.block_size)
     prec = Precision(device, cfg.dtype)
-    found = latest_checkpoint(run_dir, log)
+    found = latest_checkpoint(run_dir, log, move_aside=ddp.main)
     init_state = None
     if found:                                                          # a resumed run has its own weights by now
         had, init_sha = found[1]['config'].get('init_from'), found[1]['config'].get('init_sha256')
@@ -338,12 +339,13 @@ def train(cfg: TrainConfig, run_dir='runs/default', max_steps=None, quiet=False,
                     plot_metrics(logger.path, run_dir/'loss.png', f'{run_dir.name} ({cfg.preset})')
                     if after_eval: after_eval(step, vl, bad_evals == 0)
                 if cfg.patience and bad_evals >= cfg.patience: stop = f'early stop: no improvement in {bad_evals} evals'
-            interrupted = ddp.any(signals.got) and step < cfg.max_steps and not stop
+            late = stop_at is not None and time.time() >= stop_at
+            interrupted = ddp.any(signals.got or late) and step < cfg.max_steps and not stop
             if step % cfg.ckpt_every == 0 or step == cfg.max_steps or stop or interrupted:
                 path = save_step()
                 if interrupted:
                     ddp.any(True)                                      # every process waits for process 0's checkpoint
-                    raise TrainingInterrupted(f"{signals.got or 'a stop signal'} at step {step}: wrote {path}; run the same command again to resume")
+                    raise TrainingInterrupted(f"{signals.got or ('the deadline' if late else 'a stop signal')} at step {step}: wrote {path}; run the same command again to resume")
     if stop: log(stop)
     return dict(run_dir=str(run_dir), step=step, best_val_loss=best, best_val_ppl=math.exp(best) if best < 1e9 else None,
                 last_loss=last_loss, wall_time=wall, stopped=stop)

@@ -63,7 +63,7 @@ def main():
         raise ScratchLMError(f"{speed_path}: measured on {speed.get('gpu')}, but the run trained on {ev['env']['gpu']}; "
                              f"a speed row must come from the same GPU (or pass --speed-from-another-gpu to record it as such)")
     man = json.loads((out/'weights.json').read_text()) if (out/'weights.json').is_file() else {}
-    if 'run' in ev and man.get('run') != ev['run']:                  # (eval.json follows the shipped weights as they change)
+    if 'run' in ev and man and man.get('run') != ev['run']:                  # (eval.json follows the shipped weights as they change)
         raise ScratchLMError(f"{out/'eval.json'}: describes run {ev['run']}, but the weights are run {man.get('run')}'s "
                              f"(the call was cut between the two writes); its record cannot be trusted: run it again")
     with tempfile.TemporaryDirectory() as tmp:
@@ -76,9 +76,11 @@ def main():
                            train_seconds=ev['train']['train_seconds'], steps=ev['train']['step'], preset=ev['preset'],
                            tokens_per_step=ev['tokens_per_step'], speed=speed,
                            speed_source='this call' if not a.speed else f"an earlier call on {'another GPU, ' + str(speed.get('gpu')) if other_gpu else 'the same GPU'} ({speed_path.name})",
-                           stopped_early=ev['train'].get('interrupted') or ev['train'].get('failed'),
+                           stopped_early=ev['train'].get('interrupted') or ev['train'].get('failed') or
+                               ('the call ended during this run' if ev['train'].get('in_progress') else None),
                            overrides=ev.get('overrides', []), sweep=[dict(overrides=r['overrides'], max_steps=r['max_steps'],
-                               best_val_ppl=r['summary'].get('best_val_ppl'), failed=r['summary'].get('failed'))
+                               steps=r['summary'].get('step'), best_val_ppl=r['summary'].get('best_val_ppl'),
+                               failed=r['summary'].get('failed'), stopped=r['summary'].get('interrupted'))
                                for r in ev.get('sweep') or []] or None,
                            valid_strict_on_gpu={k: ev[k] for k in ('token_ppl', 'word_ppl', 'bits_per_byte', 'n_tokens') if k in ev})
     with atomic_write(jpath, 'w') as f: json.dump(info, f, indent=1)

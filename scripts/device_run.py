@@ -16,7 +16,8 @@ With SCRATCH_LM_DRY_RUN=1 the same steps run on the CPU with the tiny preset, in
 step 2 (for a second run in the same session). In a sweep, `-` is the preset as it is; an empty variant (a stray `;`)
 is refused. DEADLINE_S=N stops training N seconds after the start (as SIGTERM does: at the end of a step), skips the
 variants not started, and still scores and writes everything: set it ~45 s under the call's time limit. eval.json
-is rewritten whenever the shipped weights change, so it always describes them, even in a run that is killed.
+is rewritten right after the shipped weights change, so a killed run's eval.json describes them (bar the instant
+between the two writes, which bring_home.py detects).
 """
 import hashlib, json, math, os, shutil, signal, sys, tempfile, threading, time
 from dataclasses import asdict
@@ -108,17 +109,16 @@ if SPEED_ROW:
 
 # 3. training (one run, or a sweep of variants), sized by the measured speed; the best weights leave as they come
 best = dict(loss=float('inf'), run=None)                          # over the whole sweep: what OUT holds
-record, late = [], threading.Event()                              # every run's record; set once DEADLINE_S has passed
-signal.signal(signal.SIGTERM, lambda *a: late.set())              # outside train(), a SIGTERM (or the deadline) stops the sweep
-if DEADLINE > 0:                                                  # inside train(), it stops the run at the end of a step
-    alarm = threading.Timer(max(0.0, DEADLINE - (time.time() - T0)), lambda: os.kill(os.getpid(), signal.SIGTERM))
-    alarm.daemon = True; alarm.start()
+record, late = [], threading.Event()                              # every run's record; set by a SIGTERM or the deadline
+signal.signal(signal.SIGTERM, lambda *a: late.set())              # (inside train(), a SIGTERM stops the run at a step)
+stop_at = T0 + DEADLINE if DEADLINE > 0 else None                 # train() stops itself there, at the end of a step
 
 def run_record(ov, cfg, run, summary=None) -> dict:
     "A run's overrides, size and curves, from its metrics.jsonl (also mid-run: then the summary is what the log says so far)."
     rows = [json.loads(l) for l in (run/'metrics.jsonl').read_text().splitlines()] if (run/'metrics.jsonl').is_file() else []
     vals = [r['val_loss'] for r in rows if 'val_loss' in r]
-    so_far = dict(step=max((r['step'] for r in rows), default=0), best_val_loss=min(vals, default=None),
+    ck = [int(p.stem.split('_')[1]) for p in (run/'checkpoints').glob('step_*.pt')]   # a stopped run's last step
+    so_far = dict(step=max([r['step'] for r in rows] + ck, default=0), best_val_loss=min(vals, default=None),
                   best_val_ppl=math.exp(min(vals)) if vals else None, wall_time=max((r.get('wall_time', 0) for r in rows), default=0.0))
     summary = {**so_far, **(summary or {})}
     summary['train_seconds'] = round(summary['wall_time'], 1)
@@ -152,13 +152,14 @@ def ship_from(run, ov, cfg):
         if best['run'] == run:                                    # the curve and the record that go with the shipped weights
             for f in ('metrics.jsonl', 'loss.png'):
                 if (run/f).is_file(): shutil.copyfile(run/f, OUT/f'.{f}.tmp'); os.replace(OUT/f'.{f}.tmp', OUT/f)
-            write_json('eval.json', training_record(run_record(ov, cfg, run)))
+            write_json('eval.json', training_record(run_record(ov, cfg, run, dict(in_progress=True))))
         if msg: say(msg)                                          # (once everything it names is in OUT)
     return ship
 
 sweep = SWEEP or [[]]
 for k, variant in enumerate(sweep):
-    if late.is_set(): say(f"deadline or stop signal: runs {k + 1}-{len(sweep)} not started"); break
+    if late.is_set() or (stop_at and time.time() >= stop_at):
+        say(f"{'deadline' if stop_at and time.time() >= stop_at else 'stop signal'}: runs {k + 1}-{len(sweep)} not started"); break
     ov = OVERRIDES + variant
     cfg = load_config(preset, ov, data=str(DATA), device=device, wandb='off')
     sized = TRAIN_SECONDS > 0 and not any(o.startswith('max_steps=') for o in ov)   # else the preset's steps
@@ -170,7 +171,7 @@ for k, variant in enumerate(sweep):
     say(f"run {k + 1}/{len(sweep)} {' '.join(ov) or '(the preset)'}: {cfg.max_steps:,} steps "
         f"(~{cfg.max_steps * cfg.tokens_per_step / 2.39e6:.1f} epochs)" + (f" in ~{TRAIN_SECONDS:.0f} s" if sized else ''))
     run = Path(tempfile.mkdtemp(prefix=f'scratch_lm_run{k + 1}_'))
-    try: summary = train(cfg, run, quiet=True, after_eval=ship_from(run, ov, cfg))
+    try: summary = train(cfg, run, quiet=True, after_eval=ship_from(run, ov, cfg), stop_at=stop_at)
     except TrainingInterrupted as e:                              # the deadline (or a SIGTERM): keep what was shipped
         late.set(); summary = dict(interrupted=str(e)[:300]); say(f"run {k + 1} stopped: {e}")
     except Exception as e:                                        # (diverged, say): recorded, and the sweep goes on

@@ -232,3 +232,13 @@ def test_a_split_too_short_is_a_clear_error_before_anything_is_written(tmp_path)
     assert r.returncode == 1 and 'valid.bin: 40 tokens, fewer than the 65' in r.stderr, r.stderr
     assert 'smaller model.block_size' in r.stderr and len(r.stderr.strip().splitlines()) == 1
     assert not (tmp_path/'run').exists()
+
+def test_stop_at_stops_like_a_signal_and_resumes(tmp_path):
+    from scratch_lm.config import load_config
+    from scratch_lm.train import TrainingInterrupted, train
+    cfg = lambda: load_config('tiny', data=str(DATA), wandb='off', compile=False)
+    with pytest.raises(TrainingInterrupted, match='the deadline at step 1: wrote'):
+        train(cfg(), tmp_path/'run', quiet=True, stop_at=0.0)        # already past: stops after its first step
+    assert [p.name for p in (tmp_path/'run'/'checkpoints').glob('step_*.pt')] == ['step_0000001.pt']
+    with pytest.raises(TrainingInterrupted, match='the deadline at step 2: wrote'):   # resumed from it: one step more
+        train(cfg(), tmp_path/'run', quiet=True, stop_at=0.0)
