@@ -8,7 +8,7 @@ import argparse, json, sys
 from .data import ScratchLMError
 
 # %% auto #0
-__all__ = ['make_parser', 'parse', 'main']
+__all__ = ['positive', 'make_parser', 'parse', 'main']
 
 # %% ../nbs/08_cli.ipynb #9d9df008
 def _data(a):
@@ -73,6 +73,13 @@ class _Help(argparse.ArgumentDefaultsHelpFormatter):
         if action.default in (None, False) or '(default' in h or action.default is argparse.SUPPRESS: return h
         return super()._get_help_string(action)
 
+def positive(text: str) -> int:
+    "An argparse type: an integer of at least 1 (a count of steps, samples, tokens, threads)."
+    try: n = int(text)
+    except ValueError: raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if n < 1: raise argparse.ArgumentTypeError(f"must be at least 1, got {n}")
+    return n
+
 def make_parser() -> argparse.ArgumentParser:
     fmt = _Help
     p = argparse.ArgumentParser(prog='scratch_lm', description='A GPT-style language model built from scratch, trained on WikiText-2.',
@@ -108,8 +115,8 @@ def make_parser() -> argparse.ArgumentParser:
     s.add_argument('--preset', default='cpu', help='cpu | gpu | seed | tiny, or a path to a YAML file')
     s.add_argument('--data', default=None, help='prepared data folder, or a folder of raw WikiText-2 files (default: preset, i.e. data/)')
     s.add_argument('--run-dir', default=None, help='where checkpoints and logs go (default: runs/<preset>)')
-    s.add_argument('--max-steps', type=int, default=None, help='stop after this many optimizer steps (default: preset)')
-    s.add_argument('--ckpt-every', type=int, default=None, help='checkpoint every N steps (default: preset)')
+    s.add_argument('--max-steps', type=positive, default=None, help="the run's length in optimizer steps; warm-up and decay are fitted to it (default: preset)")
+    s.add_argument('--ckpt-every', type=positive, default=None, help='checkpoint every N steps (default: preset)')
     s.add_argument('--seed', type=int, default=None, help='random seed (default: preset, 42)')
     s.add_argument('--wandb', choices=['auto', 'online', 'offline', 'off'], default=None, help='Weights & Biases mode (default: auto)')
     s.add_argument('--compile', action=argparse.BooleanOptionalAction, default=None, help='torch.compile the model (default: preset)')
@@ -132,12 +139,12 @@ def make_parser() -> argparse.ArgumentParser:
     s.add_argument('--data', default='data', help='prepared data folder (for --split)')
     s.add_argument('--dtype', choices=['fp32', 'bf16', 'fp16'], default='fp32', help='precision of the forward pass')
     s.add_argument('--device', choices=['auto', 'cpu', 'cuda'], default='cpu', help='where to score')
-    s.add_argument('--batch-size', type=int, default=8, help='windows per forward pass')
-    s.add_argument('--threads', type=int, default=None, help='torch threads')
+    s.add_argument('--batch-size', type=positive, default=8, help='windows per forward pass')
+    s.add_argument('--threads', type=positive, default=None, help='torch threads')
     s.add_argument('--json', action='store_true', help='print one JSON line')
     g = s.add_argument_group('adaptive evaluation (06_eval; defaults tuned on validation)')
     g.add_argument('--cache', action='store_true', help='neural cache (Grave et al. 2017)')
-    g.add_argument('--cache-len', type=int, default=None, help='positions kept in the cache (default: tuned)')
+    g.add_argument('--cache-len', type=positive, default=None, help='positions kept in the cache (default: tuned)')
     g.add_argument('--cache-theta', type=float, default=None, help='sharpness of the cache attention (default: tuned)')
     g.add_argument('--cache-lambda', type=float, default=None, help='weight of the cache in the mix (default: tuned)')
     g.add_argument('--dynamic', action='store_true', help='dynamic evaluation: a gradient step after each scored window (Krause et al. 2018)')
@@ -153,9 +160,9 @@ def make_parser() -> argparse.ArgumentParser:
                    help='instead of one prompt: sample the fixed prompt set (--num-samples each) and write samples with repetition and profanity figures')
     s.add_argument('--max-new-tokens', type=int, default=100, help='tokens to generate per sample')
     s.add_argument('--temperature', type=float, default=0.8, help='0 = greedy; higher = more random')
-    s.add_argument('--top-k', type=int, default=None, help='sample only from the k most likely tokens')
+    s.add_argument('--top-k', type=positive, default=None, help='sample only from the k most likely tokens')
     s.add_argument('--top-p', type=float, default=0.95, help='nucleus sampling: smallest set with this total probability')
-    s.add_argument('--num-samples', type=int, default=1, help='independent samples')
+    s.add_argument('--num-samples', type=positive, default=1, help='independent samples')
     s.add_argument('--seed', type=int, default=42, help='random seed (same seed, same text)')
     s.add_argument('--stream', action='store_true', help='print tokens as they are generated')
     s.add_argument('--tokenizer', default=None, help='tokenizer.json to use (must match the checkpoint; default: the one inside it)')
@@ -166,8 +173,8 @@ def make_parser() -> argparse.ArgumentParser:
     s = sub.add_parser('bench', help='training throughput and MFU of a preset vs Hugging Face GPT-2', formatter_class=fmt)
     s.add_argument('--preset', default='cpu', help='the preset whose step is timed (e.g. cpu, gpu)')
     s.add_argument('--device', choices=['auto', 'cpu', 'cuda'], default='cpu', help='where to run both contenders')
-    s.add_argument('--steps', type=int, default=5, help='timed steps per contender (after warm-up)')
-    s.add_argument('--batch-size', type=int, default=None, help='sequences per micro-batch (default: the cpu preset)')
+    s.add_argument('--steps', type=positive, default=5, help='timed steps per contender (after warm-up)')
+    s.add_argument('--batch-size', type=positive, default=None, help='sequences per micro-batch (default: the cpu preset)')
     s.add_argument('--no-peer', action='store_true', help='skip the Hugging Face GPT-2 peer')
     s.add_argument('--profile', action='store_true', help='also print where one scratch_lm step spends its time, by operator')
     s.add_argument('--ablate', action='store_true', help="also time scratch_lm with its loss on the whole batch's logits (no chunked head), and with F.cross_entropy there")

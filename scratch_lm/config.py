@@ -92,6 +92,12 @@ def load_config(preset='seed', overrides=(), **kw) -> TrainConfig:
     except yaml.YAMLError as e: raise ScratchLMError(f"{p}: not valid YAML ({str(e).splitlines()[0]})") from None
     d['preset'] = p.stem
     top, sub = _types(TrainConfig), _types(GPTConfig)
+    for k, v in [*d.items(), *((f'model.{k}', v) for k, v in (d.get('model') or {}).items())]:   # YAML reads 3e-4 as a string
+        typ = sub.get(k[6:]) if k.startswith('model.') else top.get(k)
+        if isinstance(v, str) and typ and 'str' not in typ:
+            v = coerce(f"{p}: {k}", v, typ)
+            if k.startswith('model.'): d['model'][k[6:]] = v
+            else: d[k] = v
     for k, v in [*map(_parse_override, overrides), *kw.items()]:
         if v is None and k in kw: continue
         if k.startswith('model.'):
@@ -107,6 +113,7 @@ def load_config(preset='seed', overrides=(), **kw) -> TrainConfig:
         if getattr(cfg, k) < 1: raise ScratchLMError(f"{p}: {k} must be >= 1, got {getattr(cfg, k)}")
     for k in ('vocab_size', 'block_size', 'n_layers', 'd_model', 'n_heads', 'd_ff', 'loss_chunk'):
         if getattr(mc, k) < 1: raise ScratchLMError(f"{p}: model.{k} must be >= 1, got {getattr(mc, k)}")
+    if mc.d_model % mc.n_heads: raise ScratchLMError(f"{p}: model.d_model ({mc.d_model}) must be divisible by model.n_heads ({mc.n_heads})")
     if cfg.schedule not in ('cosine', 'wsd'): raise ScratchLMError(f"{p}: schedule must be cosine or wsd, not {cfg.schedule!r}")
     if cfg.eval_windows is not None and cfg.eval_windows < 1: raise ScratchLMError(f"{p}: eval_windows must be >= 1 or none")
     if mc.attn_impl not in ('auto', 'sdpa', 'manual'): raise ScratchLMError(f"{p}: model.attn_impl must be auto, sdpa or manual, not {mc.attn_impl!r}")

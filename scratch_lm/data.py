@@ -151,7 +151,13 @@ def fetch_wikitext(out='data', variant='v1', src=None, urls=None, verbose=True) 
     try:
         if src is not None: _stage_from_mirror(variant, stage, src)
         else: _stage_from_archive(variant, stage, urls or spec['urls'])
-        for s in SPLITS: verify_file(stage/split_file(variant, s), spec['sha256'][s])
+        for s in SPLITS:
+            try: verify_file(stage/split_file(variant, s), spec['sha256'][s])
+            except ScratchLMError as e:                                # name the mirror's file, not the staged copy
+                if src is None: raise
+                what = str(e).split(': ', 1)[1].split(';')[0]               # SHA-256 mismatch (expected …, got …)
+                raise ScratchLMError(f"{Path(src)/split_file(variant, s)}: {what}; the mirror's copy is not the official "
+                                     f"{variant} file: replace it with a good copy, or drop --from to download it") from None
         for s in SPLITS: os.replace(stage/split_file(variant, s), files[s])
     finally:
         shutil.rmtree(stage, ignore_errors=True)
