@@ -68,6 +68,7 @@ def coerce(key: str, text: str, typ: str):
                 if text.lower() in _TRUE | _FALSE: return text.lower() in _TRUE
                 continue
             if t == 'int':
+                if text.strip().lstrip('+-').isdigit(): return int(text)   # exact, however long
                 f = float(text)
                 if f == int(f): return int(f)
                 continue

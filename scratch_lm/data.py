@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_data.ipynb #7f455431
 from __future__ import annotations
-import hashlib, json, os, re, shutil, tempfile, unicodedata, urllib.error, urllib.request, zipfile
+import hashlib, http.client, json, os, re, shutil, tempfile, unicodedata, urllib.error, urllib.request, zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,7 +107,7 @@ def _download(urls, dest: Path):
                 with tqdm(total=total, unit='B', unit_scale=True, desc=f'download {url.rsplit("/", 1)[-1]}') as bar:
                     while b := r.read(1 << 16): f.write(b); bar.update(len(b))
             return url
-        except (urllib.error.URLError, OSError, ValueError) as e:
+        except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as e:   # (IncompleteRead: a cut-off download)
             errors.append(f"{url}: {getattr(e, 'reason', e)}")
     raise ScratchLMError("could not download WikiText-2 (" + '; '.join(errors) +
                          "); check your connection, or copy the files by hand and use --from DIR")
