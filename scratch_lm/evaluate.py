@@ -12,7 +12,7 @@ import torch
 import torch.nn.functional as F
 from .data import ScratchLMError, count_words, read_text, split_file, variant_dir
 from .tokenizer import encode_text, find_variant
-from .model import evaluating
+from .model import in_eval_mode
 from .step import Precision, pick_device
 from .checkpoint import load_checkpoint, model_from_checkpoint, tokenizer_from_checkpoint
 
@@ -33,30 +33,30 @@ def eval_windows(n: int, block: int, stride: int | None = None) -> list[tuple[in
         if e == n - 1: break
     return wins
 
+@in_eval_mode
 @torch.no_grad()
 def score_tokens(model, ids, block=None, stride=None, batch_size=8, precision=None, device=None, max_windows=None,
                  progress=False) -> tuple[float, int]:
     "Total NLL (nats) and number of scored tokens of the stream `ids` under `model`."
-    with evaluating(model):
-        device = device or model.wte.weight.device
-        block = block or model.config.block_size
-        wins = eval_windows(len(ids), block, stride)[:max_windows]
-        total, count = torch.zeros((), dtype=torch.float64, device=device), 0
-        groups = {}
-        for w in wins: groups.setdefault(w[1] - w[0], []).append(w)        # batch windows of equal length
-        todo = [(L, ws[i:i + batch_size]) for L, ws in groups.items() for i in range(0, len(ws), batch_size)]
-        if progress:
-            from tqdm.auto import tqdm
-            todo = tqdm(todo, desc='eval', unit='batch', leave=False)
-        ctx = precision.autocast() if precision else torch.autocast(torch.device(device).type, enabled=False)
-        for L, ws in todo:
-            x = torch.stack([torch.as_tensor(np.asarray(ids[s:e], dtype=np.int64)) for s, e, _ in ws]).to(device)
-            y = torch.stack([torch.as_tensor(np.asarray(ids[s + 1:e + 1], dtype=np.int64)) for s, e, _ in ws]).to(device)
-            for r, (s, e, f) in enumerate(ws): y[r, :f - s] = -1               # context only, not scored
-            with ctx: logits = model(x)
-            nll = F.cross_entropy(logits.float().view(-1, logits.size(-1)), y.view(-1), ignore_index=-1, reduction='sum')
-            total += nll.double(); count += sum(e - f for s, e, f in ws)
-        return total.item(), count
+    device = device or model.wte.weight.device
+    block = block or model.config.block_size
+    wins = eval_windows(len(ids), block, stride)[:max_windows]
+    total, count = torch.zeros((), dtype=torch.float64, device=device), 0
+    groups = {}
+    for w in wins: groups.setdefault(w[1] - w[0], []).append(w)        # batch windows of equal length
+    todo = [(L, ws[i:i + batch_size]) for L, ws in groups.items() for i in range(0, len(ws), batch_size)]
+    if progress:
+        from tqdm.auto import tqdm
+        todo = tqdm(todo, desc='eval', unit='batch', leave=False)
+    ctx = precision.autocast() if precision else torch.autocast(torch.device(device).type, enabled=False)
+    for L, ws in todo:
+        x = torch.stack([torch.as_tensor(np.asarray(ids[s:e], dtype=np.int64)) for s, e, _ in ws]).to(device)
+        y = torch.stack([torch.as_tensor(np.asarray(ids[s + 1:e + 1], dtype=np.int64)) for s, e, _ in ws]).to(device)
+        for r, (s, e, f) in enumerate(ws): y[r, :f - s] = -1               # context only, not scored
+        with ctx: logits = model(x)
+        nll = F.cross_entropy(logits.float().view(-1, logits.size(-1)), y.view(-1), ignore_index=-1, reduction='sum')
+        total += nll.double(); count += sum(e - f for s, e, f in ws)
+    return total.item(), count
 
 # %% ../nbs/06_eval.ipynb #ca5f9885
 def evaluate(checkpoint, split=None, text=None, stride=None, data='data', variant=None, dtype='fp32', batch_size=8,
@@ -112,6 +112,7 @@ def _window(model, ids, s, e, f):
 
 RMS_BETA = 0.99                                                         # memory of the RMS update's squared gradients
 
+@in_eval_mode
 def adaptive_score(model, ids, stride=None, precision=None, progress=False, cache_len=0, cache_theta=0.0,
                    cache_lambda=0.0, dynamic_lr=0.0, dynamic_decay=0.0, dynamic_update='sgd', per_token=False):
     "Total NLL and count of `ids` under `model` with a neural cache and/or dynamic evaluation; plus a dict of settings."
@@ -120,64 +121,63 @@ def adaptive_score(model, ids, stride=None, precision=None, progress=False, cach
     if dynamic_update not in ('sgd', 'rms'): raise ScratchLMError(f"dynamic update must be sgd or rms, not {dynamic_update!r}")
     dyn = dynamic_lr > 0
     m = copy.deepcopy(model) if dyn else model                        # dynamic eval changes weights: never the caller's
-    with evaluating(m):
-        theta0 = [p.detach().clone() for p in m.parameters()] if dyn else None
-        ms = [torch.zeros_like(p) for p in m.parameters()] if dyn and dynamic_update == 'rms' else None
-        dev = m.wte.weight.device
-        ctx = precision.autocast if precision else partial(torch.autocast, dev.type, enabled=False)
-        wins = eval_windows(len(ids), m.config.block_size, stride)
-        if progress:
-            from tqdm.auto import tqdm
-            wins = tqdm(wins, desc='adaptive eval', unit='window', leave=False)
-        Hc = torch.zeros(0, m.config.d_model, device=dev); Yc = torch.zeros(0, dtype=torch.long, device=dev)
-        out, t0, resets, updates = [], time.time(), 0, 0
-        for s, e, f in wins:
+    theta0 = [p.detach().clone() for p in m.parameters()] if dyn else None
+    ms = [torch.zeros_like(p) for p in m.parameters()] if dyn and dynamic_update == 'rms' else None
+    dev = m.wte.weight.device
+    ctx = precision.autocast if precision else partial(torch.autocast, dev.type, enabled=False)
+    wins = eval_windows(len(ids), m.config.block_size, stride)
+    if progress:
+        from tqdm.auto import tqdm
+        wins = tqdm(wins, desc='adaptive eval', unit='window', leave=False)
+    Hc = torch.zeros(0, m.config.d_model, device=dev); Yc = torch.zeros(0, dtype=torch.long, device=dev)
+    out, t0, resets, updates = [], time.time(), 0, 0
+    for s, e, f in wins:
+        with torch.set_grad_enabled(dyn), ctx(): h, lp, y = _window(m, ids, s, e, f)
+        if dyn and not torch.isfinite(lp).all():                        # the adapted weights diverged: start again
+            resets += 1
+            with torch.no_grad():
+                for p, p0 in zip(m.parameters(), theta0): p.copy_(p0)
+                if ms is not None: updates = 0; [v.zero_() for v in ms]     # the RMS statistics start again too
             with torch.set_grad_enabled(dyn), ctx(): h, lp, y = _window(m, ids, s, e, f)
-            if dyn and not torch.isfinite(lp).all():                        # the adapted weights diverged: start again
-                resets += 1
-                with torch.no_grad():
-                    for p, p0 in zip(m.parameters(), theta0): p.copy_(p0)
-                    if ms is not None: updates = 0; [v.zero_() for v in ms]     # the RMS statistics start again too
-                with torch.set_grad_enabled(dyn), ctx(): h, lp, y = _window(m, ids, s, e, f)
-            hq = h.detach().float()
-            mixed = cache_mix(lp.detach(), hq, y, Hc, Yc, cache_theta, cache_lambda, cache_len)
-            out.append(mixed)
-            if cache_len:
-                Hc, Yc = torch.cat([Hc, hq])[-cache_len:], torch.cat([Yc, y])[-cache_len:]
-            if dyn:                                                         # learn from what was just scored
-                m.zero_grad(set_to_none=True)
-                (-lp.mean()).backward()
-                updates += 1
-                with torch.no_grad():
-                    for i, p in enumerate(m.parameters()):
-                        if p.grad is None: pass
-                        elif ms is None: p.add_(p.grad, alpha=-dynamic_lr)
-                        else:                                               # RMSprop: each weight's step in units of its own gradient size
-                            ms[i].mul_(RMS_BETA).addcmul_(p.grad, p.grad, value=1 - RMS_BETA)
-                            p.addcdiv_(p.grad, (ms[i] / (1 - RMS_BETA ** updates)).sqrt_().add_(1e-8), value=-dynamic_lr)
-                        if dynamic_decay: p.add_(theta0[i] - p, alpha=dynamic_decay)
-        lps = torch.cat(out)
-        if resets: print(f"warning: dynamic evaluation diverged {resets} time(s) (non-finite loss); the weights were reset to "
-                         f"the trained ones each time; lower --dynamic-lr", file=sys.stderr)
-        extra = dict(cache_len=cache_len, cache_theta=cache_theta, cache_lambda=cache_lambda, dynamic_lr=dynamic_lr,
-                     dynamic_decay=dynamic_decay, dynamic_update=dynamic_update, dynamic_resets=resets, adaptive_tokens_per_s=round(len(lps) / (time.time() - t0), 1))
-        if per_token: extra['logp'] = lps
-        return -lps.sum().item(), len(lps), extra
+        hq = h.detach().float()
+        mixed = cache_mix(lp.detach(), hq, y, Hc, Yc, cache_theta, cache_lambda, cache_len)
+        out.append(mixed)
+        if cache_len:
+            Hc, Yc = torch.cat([Hc, hq])[-cache_len:], torch.cat([Yc, y])[-cache_len:]
+        if dyn:                                                         # learn from what was just scored
+            m.zero_grad(set_to_none=True)
+            (-lp.mean()).backward()
+            updates += 1
+            with torch.no_grad():
+                for i, p in enumerate(m.parameters()):
+                    if p.grad is None: pass
+                    elif ms is None: p.add_(p.grad, alpha=-dynamic_lr)
+                    else:                                               # RMSprop: each weight's step in units of its own gradient size
+                        ms[i].mul_(RMS_BETA).addcmul_(p.grad, p.grad, value=1 - RMS_BETA)
+                        p.addcdiv_(p.grad, (ms[i] / (1 - RMS_BETA ** updates)).sqrt_().add_(1e-8), value=-dynamic_lr)
+                    if dynamic_decay: p.add_(theta0[i] - p, alpha=dynamic_decay)
+    lps = torch.cat(out)
+    if resets: print(f"warning: dynamic evaluation diverged {resets} time(s) (non-finite loss); the weights were reset to "
+                     f"the trained ones each time; lower --dynamic-lr", file=sys.stderr)
+    extra = dict(cache_len=cache_len, cache_theta=cache_theta, cache_lambda=cache_lambda, dynamic_lr=dynamic_lr,
+                 dynamic_decay=dynamic_decay, dynamic_update=dynamic_update, dynamic_resets=resets, adaptive_tokens_per_s=round(len(lps) / (time.time() - t0), 1))
+    if per_token: extra['logp'] = lps
+    return -lps.sum().item(), len(lps), extra
 
 # %% ../nbs/06_eval.ipynb #cb24ddba
+@in_eval_mode
 @torch.no_grad()
 def stream_states(model, ids, stride=None, progress=False):
     "Log-prob of each scored target, the hidden states and the targets, in stream order."
-    with evaluating(model):
-        lps, hs, ys = [], [], []
-        wins = eval_windows(len(ids), model.config.block_size, stride)
-        if progress:
-            from tqdm.auto import tqdm
-            wins = tqdm(wins, desc='states', unit='window', leave=False)
-        for s, e, f in wins:
-            h, lp, y = _window(model, ids, s, e, f)
-            lps.append(lp); hs.append(h); ys.append(y)
-        return torch.cat(lps), torch.cat(hs), torch.cat(ys)
+    lps, hs, ys = [], [], []
+    wins = eval_windows(len(ids), model.config.block_size, stride)
+    if progress:
+        from tqdm.auto import tqdm
+        wins = tqdm(wins, desc='states', unit='window', leave=False)
+    for s, e, f in wins:
+        h, lp, y = _window(model, ids, s, e, f)
+        lps.append(lp); hs.append(h); ys.append(y)
+    return torch.cat(lps), torch.cat(hs), torch.cat(ys)
 
 def cache_nll(logp, H, Y, theta, lam, cache_len, chunk=512) -> float:
     "Total NLL of the stream with the cache, replayed from `stream_states` output."

@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_model.ipynb #10f763e3
 from __future__ import annotations
-import contextlib, math
+import contextlib, functools, math
 from dataclasses import dataclass, asdict, fields
 import torch
 import torch.nn as nn
@@ -14,7 +14,7 @@ from .attention import CausalSelfAttention
 
 # %% auto #0
 __all__ = ['GPTConfig', 'MLP', 'Block', 'CrossEntropy', 'cross_entropy', 'LinearCrossEntropy', 'linear_cross_entropy', 'GPT',
-           'filter_logits', 'evaluating', 'generate', 'n_params', 'flops_per_token', 'train_memory']
+           'filter_logits', 'evaluating', 'in_eval_mode', 'generate', 'n_params', 'flops_per_token', 'train_memory']
 
 # %% ../nbs/03_model.ipynb #a87db9e1
 @dataclass
@@ -206,6 +206,13 @@ def evaluating(model: nn.Module):
     model.eval()
     try: yield model
     finally: model.train(was)
+
+def in_eval_mode(f):
+    "Decorator: `f(model, ...)` runs inside `evaluating(model)` (for functions; the generator below uses the `with`)."
+    @functools.wraps(f)
+    def run(model, *args, **kw):
+        with evaluating(model): return f(model, *args, **kw)
+    return run
 
 @torch.no_grad()
 def generate(model: GPT, idx, max_new_tokens: int, temperature=1.0, top_k=None, top_p=None, generator=None, use_cache=True):

@@ -12,7 +12,7 @@ import torch
 import yaml
 from .data import ScratchLMError, atomic_write, sha256_file
 from .tokenizer import find_variant, load_tokenizer, load_tokens, resolve_data, tokenizer_path, tokens_dir
-from .model import GPT, evaluating, n_params
+from .model import GPT, in_eval_mode, n_params
 from .config import TrainConfig
 from .step import Dist, Precision, lr_at, make_optimizer, pick_attention, pick_device, set_seed, train_step
 from .checkpoint import check_resume, init_weights, latest_checkpoint, save_checkpoint, step_checkpoints
@@ -139,16 +139,16 @@ def git_commit() -> str:
     except Exception: return 'unknown'
 
 # %% ../nbs/04_train.ipynb #ca2eb3f5
+@in_eval_mode
 @torch.no_grad()
 def val_loss(model, tokens: torch.Tensor, block: int, batch_size: int, precision: Precision, max_windows=None) -> float:
     "Mean next-token loss over the first `max_windows` strict windows of `tokens` (a 1-D tensor on the model's device)."
-    with evaluating(model):
-        n = (len(tokens) - 1) // block if max_windows is None else min(max_windows, (len(tokens) - 1) // block)
-        x, y = tokens[:n * block].view(n, block), tokens[1:n * block + 1].view(n, block)
-        total = torch.zeros((), dtype=torch.float64, device=tokens.device)
-        for i in range(0, n, batch_size):
-            with precision.autocast(): total += model(x[i:i + batch_size], y[i:i + batch_size], only_loss=True).double() * len(x[i:i + batch_size])
-        return (total / n).item()
+    n = (len(tokens) - 1) // block if max_windows is None else min(max_windows, (len(tokens) - 1) // block)
+    x, y = tokens[:n * block].view(n, block), tokens[1:n * block + 1].view(n, block)
+    total = torch.zeros((), dtype=torch.float64, device=tokens.device)
+    for i in range(0, n, batch_size):
+        with precision.autocast(): total += model(x[i:i + batch_size], y[i:i + batch_size], only_loss=True).double() * len(x[i:i + batch_size])
+    return (total / n).item()
 
 # %% ../nbs/04_train.ipynb #0cad3595
 class _NoLog:
