@@ -10,7 +10,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 # %% auto #0
-__all__ = ['causal_mask', 'attention', 'CausalSelfAttention']
+__all__ = ['causal_mask', 'attention', 'BlockedAttention', 'blocked_attention', 'CausalSelfAttention']
 
 # %% ../nbs/02_attention.ipynb #0da4bdd0
 def causal_mask(Tq: int, Tk: int, device=None) -> torch.Tensor:
@@ -26,14 +26,57 @@ def attention(q, k, v, mask=None, dropout_p=0.0, return_weights=False):
     out = weights @ v                                                  # weighted sum of the values
     return (out, weights) if return_weights else out
 
+# %% ../nbs/02_attention.ipynb #7a92b3f6
+def _blocked_forward(q, k, v, block: int):
+    "Causal attention by hand, `block` queries at a time; returns the output and each row's log-sum-exp (fp32)."
+    T, s = q.size(-2), 1 / math.sqrt(q.size(-1))
+    o, lse = torch.empty_like(q), q.new_empty(q.shape[:-1], dtype=torch.float32)
+    for a in range(0, T, block):
+        e = min(a + block, T)                                              # queries a..e-1 see keys 0..e-1
+        S = ((q[..., a:e, :] @ k[..., :e, :].mT).float() * s).masked_fill(~causal_mask(e - a, e, q.device), float('-inf'))
+        lse[..., a:e] = l = S.logsumexp(-1)
+        o[..., a:e, :] = (S - l[..., None]).exp().to(v.dtype) @ v[..., :e, :]
+    return o, lse
+
+class BlockedAttention(torch.autograd.Function):
+    "Causal attention (B, H, T, d) whose backward is written by hand, `block` queries at a time, skipping the masked blocks."
+    @staticmethod
+    def forward(ctx, q, k, v, block=128):
+        if q.device.type == 'cpu': o, lse = torch.ops.aten._scaled_dot_product_flash_attention_for_cpu(q, k, v, 0.0, True)[:2]
+        else: o, lse = _blocked_forward(q, k, v, block)
+        ctx.save_for_backward(q, k, v, o, lse); ctx.block = block
+        return o
+
+    @staticmethod
+    def backward(ctx, do):
+        q, k, v, o, lse = ctx.saved_tensors
+        T, s, block = q.size(-2), 1 / math.sqrt(q.size(-1)), ctx.block
+        D = (do.float() * o.float()).sum(-1, keepdim=True)                # D_i = dO_i · O_i
+        dq = torch.empty_like(q)
+        dk, dv = (torch.zeros(t.shape, dtype=torch.float32, device=t.device) for t in (k, v))   # summed over blocks in fp32
+        for a in range(0, T, block):
+            e = min(a + block, T)
+            qa, doa, ka, va = q[..., a:e, :], do[..., a:e, :], k[..., :e, :], v[..., :e, :]
+            S = (qa @ ka.mT).float() * s - lse[..., a:e, None]
+            P = torch.where(causal_mask(e - a, e, q.device), S.exp(), 0.0)  # the weights, rebuilt
+            dv[..., :e, :] += P.to(v.dtype).mT @ doa
+            dS = (P * ((doa @ va.mT).float() - D[..., a:e, :]) * s).to(q.dtype)   # through the softmax and the 1/√d
+            dq[..., a:e, :] = dS @ ka
+            dk[..., :e, :] += dS.mT @ qa
+        return dq, dk.to(k.dtype), dv.to(v.dtype), None
+
+def blocked_attention(q, k, v, block=128):
+    "Causal attention of q, k, v (B, H, T, d) with the hand-written blocked backward (no mask argument: always causal, T = Tk)."
+    return BlockedAttention.apply(q, k, v, block)
+
 # %% ../nbs/02_attention.ipynb #f7998c2c
 class CausalSelfAttention(nn.Module):
-    "Multi-head causal self-attention with a fused QKV projection, a hand-written or SDPA kernel, and a KV cache."
+    "Multi-head causal self-attention with a fused QKV projection, a hand-written, blocked or SDPA kernel, and a KV cache."
     def __init__(self, d_model: int, n_heads: int, attn_dropout=0.0, resid_dropout=0.0, impl='sdpa', bias=True):
         super().__init__()
         if d_model % n_heads: raise ValueError(f"d_model ({d_model}) must be divisible by n_heads ({n_heads})")
-        if impl not in ('sdpa', 'manual'):                         # ('auto' is settled by measuring, before a model exists)
-            raise ValueError(f"impl must be 'sdpa' or 'manual', not {impl!r}" + (" (resolve it with step.pick_attention)" if impl == 'auto' else ''))
+        if impl not in ('sdpa', 'manual', 'blocked'):              # ('auto' is settled by measuring, before a model exists)
+            raise ValueError(f"impl must be 'sdpa', 'manual' or 'blocked', not {impl!r}" + (" (resolve it with step.pick_attention)" if impl == 'auto' else ''))
         self.n_heads, self.impl, self.attn_dropout = n_heads, impl, attn_dropout
         self.qkv = nn.Linear(d_model, 3 * d_model, bias=bias)     # fused Q, K, V projection
         self.proj = nn.Linear(d_model, d_model, bias=bias)        # output projection (mixes the heads)
@@ -46,7 +89,9 @@ class CausalSelfAttention(nn.Module):
         if past is not None: k, v = torch.cat([past[0], k], 2), torch.cat([past[1], v], 2)
         p = self.attn_dropout if self.training else 0.0
         Tk = k.size(2)
-        if self.impl == 'sdpa':
+        if self.impl == 'blocked' and Tk == T and p == 0:            # (with a cache, or attention dropout: SDPA)
+            y = blocked_attention(q, k, v)
+        elif self.impl != 'manual':
             if Tk == T: y = F.scaled_dot_product_attention(q, k, v, dropout_p=p, is_causal=True)
             elif T == 1: y = F.scaled_dot_product_attention(q, k, v, dropout_p=p)     # one new token sees everything
             else: y = F.scaled_dot_product_attention(q, k, v, attn_mask=causal_mask(T, Tk, x.device), dropout_p=p)

@@ -117,7 +117,8 @@ def load_config(preset='seed', overrides=(), **kw) -> TrainConfig:
     if mc.d_model % mc.n_heads: raise ScratchLMError(f"{p}: model.d_model ({mc.d_model}) must be divisible by model.n_heads ({mc.n_heads})")
     if cfg.schedule not in ('cosine', 'wsd'): raise ScratchLMError(f"{p}: schedule must be cosine or wsd, not {cfg.schedule!r}")
     if cfg.eval_windows is not None and cfg.eval_windows < 1: raise ScratchLMError(f"{p}: eval_windows must be >= 1 or none")
-    if mc.attn_impl not in ('auto', 'sdpa', 'manual'): raise ScratchLMError(f"{p}: model.attn_impl must be auto, sdpa or manual, not {mc.attn_impl!r}")
+    if mc.attn_impl not in ('auto', 'sdpa', 'manual', 'blocked'):
+        raise ScratchLMError(f"{p}: model.attn_impl must be auto, sdpa, manual or blocked, not {mc.attn_impl!r}")
     if cfg.ema is not None and not 0 <= cfg.ema < 1: raise ScratchLMError(f"{p}: ema must be in [0, 1) or none, got {cfg.ema}")
     for k in ('dropout', 'attn_dropout', 'emb_dropout', 'token_dropout', 'head_dropout'):
         v = getattr(mc, k)

@@ -31,7 +31,7 @@ class GPTConfig:
     token_dropout: float = 0.0   # whole input tokens: a position's token embedding zeroed (training only)
     head_dropout: float = 0.0    # on the final hidden states, before the tied output layer
     bias: bool = True
-    attn_impl: str = 'sdpa'      # 'sdpa' (fused) or 'manual' (02_attention's hand-written kernel)
+    attn_impl: str = 'sdpa'      # 'sdpa' (fused), 'manual' or 'blocked' (02_attention's hand-written kernels)
     loss_chunk: int = 1024       # rows of logits at a time in the training loss (`only_loss=True`)
     checkpointing: bool = False  # activation checkpointing of each block
     scaled_init: bool = True     # scale residual-output projections by 1/sqrt(2 n_layers) at init
@@ -92,20 +92,21 @@ class LinearCrossEntropy(torch.autograd.Function):
     def forward(ctx, h, w, targets, chunk, dtype, need):
         keep = targets != -1
         t, n = torch.where(keep, targets, 0), keep.sum()
-        hd, wd = h.to(dtype), w.to(dtype)                                  # the matmuls in the autocast dtype
+        hd, wt = h.to(dtype), w.to(dtype).T.contiguous()                   # the matmuls in the autocast dtype; w as (d, V)
         wide = torch.float32 if dtype == torch.float16 else dtype          # fp16 would overflow summing many rows
         loss = torch.zeros((), dtype=torch.float32, device=h.device)
         if need: gh, gw = torch.empty_like(h), torch.zeros(w.shape, dtype=torch.float32, device=w.device)
         for i in range(0, h.size(0), chunk):
-            hc, tc, kc = hd[i:i + chunk], t[i:i + chunk, None], keep[i:i + chunk, None]
-            z = (hc @ wd.T).float()                                        # this chunk's logits, fp32
-            lse = z.logsumexp(-1, keepdim=True)
-            loss += ((lse - z.gather(1, tc)) * kc).sum()
+            hc, tc, kc = hd[i:i + chunk], t[i:i + chunk], keep[i:i + chunk, None]
+            z = hc @ wt                                                    # this chunk's logits
+            lse = z.float().logsumexp(-1, keepdim=True)                    # (in fp32)
+            loss += ((lse - z.gather(1, tc[:, None]).float()) * kc).sum()
             if need:                                                       # training: the gradients in the same pass
-                g = z.sub_(lse).exp_().mul_(kc).scatter_add_(1, tc, -kc.float())   # softmax - one-hot, fp32
-                gh[i:i + chunk] = g.to(dtype) @ wd                         # d loss / d h for these rows
-                with torch.autocast(h.device.type, enabled=False):         # d loss / d w, summed over chunks in fp32
-                    gw += g.to(wide).T @ hc.to(wide)
+                p = ((z.float() - lse).exp() * kc).to(dtype)               # softmax of the kept rows
+                gh[i:i + chunk] = (wt @ p.T).T - w[tc] * kc                # d loss / d h: p W minus the target's row of W
+                with torch.autocast(h.device.type, enabled=False):         # d loss / d w, summed over chunks in fp32:
+                    gw += p.to(wide).T @ hc.to(wide)                       # p^T h, minus each row's h at its target
+                gw.index_add_(0, tc, h[i:i + chunk].float() * kc, alpha=-1)
         if need: ctx.save_for_backward(gh, gw, n)
         return loss / n
 

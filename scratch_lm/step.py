@@ -79,15 +79,17 @@ class Precision:
 # %% ../nbs/03b_step.ipynb #e34a2818
 def time_attention(batch=8, n_heads=6, seq=512, d_head=64, dtype=torch.float32, reps=5, compile=True, device='cpu',
                    dropout_p=0.0) -> dict:
-    "Milliseconds for one layer's causal attention, forward + backward, per kernel: SDPA and the hand-written path (also compiled if `compile`)."
+    """Milliseconds for one layer's causal attention, forward + backward, per kernel: SDPA, the hand-written path and
+    (without dropout, which it lacks) the blocked one, each also compiled if `compile`."""
     import statistics, time
     import torch.nn.functional as F
-    from scratch_lm.attention import attention, causal_mask
+    from scratch_lm.attention import attention, blocked_attention, causal_mask
     q, k, v = (torch.randn(batch, n_heads, seq, d_head, device=device, dtype=dtype, requires_grad=True) for _ in range(3))
     g, mask = torch.randn_like(q), causal_mask(seq, seq, device)
-    kernels = {'sdpa': lambda: F.scaled_dot_product_attention(q, k, v, dropout_p=dropout_p, is_causal=True),
-               'manual': lambda: attention(q, k, v, mask, dropout_p=dropout_p)}
-    if compile: kernels['manual, compiled'] = torch.compile(lambda: attention(q, k, v, mask, dropout_p=dropout_p))
+    hand = {'manual': lambda: attention(q, k, v, mask, dropout_p=dropout_p)}
+    if dropout_p == 0: hand['blocked'] = lambda: blocked_attention(q, k, v)
+    kernels = {'sdpa': lambda: F.scaled_dot_product_attention(q, k, v, dropout_p=dropout_p, is_causal=True), **hand}
+    if compile: kernels.update({f'{name}, compiled': torch.compile(f) for name, f in hand.items()})
     sync = torch.cuda.synchronize if device == 'cuda' else (lambda: None)
     def run(f): f().backward(g); q.grad = k.grad = v.grad = None
     for f in kernels.values(): run(f)                                   # warm-up (and compilation)
@@ -98,9 +100,10 @@ def time_attention(batch=8, n_heads=6, seq=512, d_head=64, dtype=torch.float32, 
     return {name: round(statistics.median(t), 2) for name, t in ts.items()}
 
 def choose_kernel(ms: dict, compile: bool, margin=0.1) -> str:
-    "SDPA unless the hand-written kernel, as training would run it (compiled or not), is faster by more than `margin`."
-    manual = ms['manual, compiled'] if compile else ms['manual']
-    return 'manual' if manual < (1 - margin) * ms['sdpa'] else 'sdpa'
+    "SDPA unless the fastest hand-written kernel, as training would run it (compiled or not), is faster by more than `margin`."
+    hand = {name: ms[f'{name}, compiled' if compile else name] for name in ('manual', 'blocked') if name in ms}
+    best = min(hand, key=hand.get)
+    return best if hand[best] < (1 - margin) * ms['sdpa'] else 'sdpa'
 
 def pick_attention(mc, batch: int, dtype: str, compile: bool, device='cpu', reps=3) -> tuple[str, dict]:
     "The kernel for `mc.attn_impl`: 'auto' is measured at the run's shape and dtype and chosen by `choose_kernel`; with the timings (ms)."

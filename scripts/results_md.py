@@ -58,9 +58,10 @@ def main():
         print(table(cpu))
         print(f"\nTraining: {t['steps']:,} steps, {t['tokens']:,} tokens ({t['epochs']:.2f} epochs), "
               f"{t['wall_time_s'] / 3600:.2f} h wall, {t['tokens_per_s']:,.0f} tokens/s, best step {t['best_step']}.")
-    b = ROOT/'releases'/'bench.json'
-    if b.is_file():
+    for b in (ROOT/'releases'/'bench.json', ROOT/'releases'/'bench_avx2.json'):
+        if not b.is_file(): continue
         r = json.loads(b.read_text()); hf = r['peers']['hf_gpt2']
+        print(f"\n`{b.relative_to(ROOT)}`: {r['cpu']} ({r['cpu_capability']}), torch {r['torch']}")
         has = 'min_step_s' in r                                         # step-time spreads: recorded since they were added
         spread = lambda v: f" | {v['min_step_s']:.2f}-{v['max_step_s']:.2f}" if has else ''
         print(f"\n| training step, seed shape, batch {r['batch']}, {r['dtype']} | tokens/s | MFU"
