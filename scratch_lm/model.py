@@ -100,13 +100,14 @@ class LinearCrossEntropy(torch.autograd.Function):
             hc, tc, kc = hd[i:i + chunk], t[i:i + chunk], keep[i:i + chunk, None]
             z = hc @ wt                                                    # this chunk's logits
             lse = z.float().logsumexp(-1, keepdim=True)                    # (in fp32)
-            loss += ((lse - z.gather(1, tc[:, None]).float()) * kc).sum()
+            zt = z.gather(1, tc[:, None]).float()                          # the targets' logits
+            loss += ((lse - zt) * kc).sum()
             if need:                                                       # training: the gradients in the same pass
-                p = ((z.float() - lse).exp() * kc).to(dtype)               # softmax of the kept rows
-                gh[i:i + chunk] = (wt @ p.T).T - w[tc] * kc                # d loss / d h: p W minus the target's row of W
-                with torch.autocast(h.device.type, enabled=False):         # d loss / d w, summed over chunks in fp32:
-                    gw += p.to(wide).T @ hc.to(wide)                       # p^T h, minus each row's h at its target
-                gw.index_add_(0, tc, h[i:i + chunk].float() * kc, alpha=-1)
+                g = ((z.float() - lse).exp() * kc).to(dtype)               # g = softmax - one-hot of the kept rows:
+                g = g.scatter(1, tc[:, None], (((zt - lse).exp() - 1) * kc).to(dtype))   # p_t - 1 taken in fp32
+                gh[i:i + chunk] = (wt @ g.T).T                             # d loss / d h = g W
+                with torch.autocast(h.device.type, enabled=False):         # d loss / d w = g^T h, summed over the
+                    gw += g.to(wide).T @ hc.to(wide)                       # chunks in fp32
         if need: ctx.save_for_backward(gh, gw, n)
         return loss / n
 
