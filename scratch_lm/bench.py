@@ -13,7 +13,7 @@ from .config import load_config
 from .step import DTYPES, Precision, auto_dtype, make_optimizer, pick_attention, pick_device, set_seed, train_step, time_attention
 
 # %% auto #0
-__all__ = ['ABLATIONS', 'HEADS', 'matmul_peak', 'time_steps', 'peak_rss_mb', 'cpu_name', 'profile_step', 'contender',
+__all__ = ['ABLATIONS', 'HEADS', 'matmul_peak', 'time_steps', 'peak_rss_mb', 'cpu_name', 'cpu_flags', 'profile_step', 'contender',
            'scratch_step', 'hf_gpt2', 'hf_step', 'bench_config', 'bench', 'bench_cli', 'step_memory']
 
 # %% ../nbs/07_bench.ipynb #b07345f5
@@ -44,6 +44,12 @@ def cpu_name() -> str:
     "The CPU's model name (Linux), for the record of where a figure was measured."
     try: return next(l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name'))
     except (OSError, StopIteration): import platform; return platform.processor() or 'unknown'
+
+def cpu_flags(wanted=('amx_bf16', 'avx512_bf16', 'avx512f', 'avx2')) -> list:
+    "Which of the instruction-set flags that decide bf16 and fp32 speed this CPU reports (Linux; [] elsewhere)."
+    try: have = set(next(l.split(':', 1)[1].split() for l in open('/proc/cpuinfo') if l.startswith('flags')))
+    except (OSError, StopIteration): return []
+    return [f for f in wanted if f in have]
 
 def profile_step(step, top=12, device='cpu') -> str:
     "A table of the operators one call of `step()` spends its time in, most expensive first (after one warm-up call)."
@@ -115,14 +121,12 @@ def bench(preset='cpu', batch_size=None, steps=5, warmup=2, peer=True, log=print
     set_seed(cfg.seed)
     x = torch.randint(0, mc.vocab_size, (B, mc.block_size)); y = torch.randint(0, mc.vocab_size, (B, mc.block_size))
     dt = DTYPES[cfg.dtype]
-    n = 8192 if device == 'cuda' else 2048
-    log(f"matmul peak ({cfg.dtype}, {n}², {device})…")
-    peak = matmul_peak(dt, n, device=device)
+    n = 8192 if device == 'cuda' else 2048                           # the matmul whose speed is the peak
     fpt = flops_per_token(mc)
     res = dict(preset=cfg.preset, device=device, cpu=cpu_name(), dtype=cfg.dtype, batch=f"{B}x{mc.block_size}", compile=cfg.compile,
-               threads=torch.get_num_threads(), cpu_capability=torch.backends.cpu.get_cpu_capability(),
+               threads=torch.get_num_threads(), cpu_capability=torch.backends.cpu.get_cpu_capability(), cpu_flags=cpu_flags(),
                gpu=torch.cuda.get_device_name() if device == 'cuda' else None, torch=str(torch.__version__),
-               peak_flops=peak, flops_per_token=fpt, attn_impl=kernel, attention_ms=attn_ms)
+               flops_per_token=fpt, attn_impl=kernel, attention_ms=attn_ms)
     contenders = {'scratch_lm': lambda: scratch_step(cfg, x, y, device=device)}
     if peer:
         for mode in ('eager', 'compiled'):
@@ -138,14 +142,17 @@ def bench(preset='cpu', batch_size=None, steps=5, warmup=2, peer=True, log=print
         except Exception as e:
             if name == 'scratch_lm': raise
             log(f"  the peer failed: {type(e).__name__}: {str(e)[:80]}")
-    log(f"timing {steps} rounds of one step each, contenders interleaved…")
-    ts = {name: [] for name in made}
+    log(f"timing {steps} rounds of one step each, contenders and the matmul peak ({cfg.dtype}, {n}²) interleaved…")
+    ts, peaks = {name: [] for name in made}, []
     for _ in range(steps):                                            # interleaved: a slow spell of the machine hits all
+        peaks.append(matmul_peak(dt, n, reps=3, device=device))       # the peak too: each round's MFU in its own spell
         for name, step in made.items(): ts[name] += time_steps(step, 0, 1, device)
+    res.update(peak_flops=statistics.median(peaks), peak_flops_rounds=dict(min=min(peaks), max=max(peaks)))
     def row(name):
         med = statistics.median(ts[name]); tps = B * mc.block_size / med
-        log(f"  {name}: {tps:,.0f} tokens/s (median step {med:.2f} s, spread {min(ts[name]):.2f}-{max(ts[name]):.2f} s)")
-        return dict(tokens_per_s=round(tps, 1), median_step_s=round(med, 4), mfu=round(tps * fpt / peak, 4),
+        mfu = statistics.median(B * mc.block_size / t * fpt / p for t, p in zip(ts[name], peaks))   # round by round
+        log(f"  {name}: {tps:,.0f} tokens/s, MFU {mfu:.3f} (median step {med:.2f} s, spread {min(ts[name]):.2f}-{max(ts[name]):.2f} s)")
+        return dict(tokens_per_s=round(tps, 1), median_step_s=round(med, 4), mfu=round(mfu, 4),
                     min_step_s=round(min(ts[name]), 4), max_step_s=round(max(ts[name]), 4))
     r = row('scratch_lm')
     res.update(r, rounds=steps,
@@ -174,9 +181,9 @@ def bench_cli(a):
               memory=a.memory,
               log=(lambda *x: None) if quiet else (lambda *x: print(*x, file=sys.stderr)))
     if a.json: print(json.dumps(r)); return
-    where = r['gpu'] or f"{r['cpu']} ({r['cpu_capability']}), {r['threads']} threads"
+    where = r['gpu'] or f"{r['cpu']} ({', '.join(r.get('cpu_flags') or [r['cpu_capability']])}), {r['threads']} threads"
     print(f"{where}, {r['dtype']}, batch {r['batch']}, torch {r['torch']}")
-    print(f"matmul peak {r['peak_flops'] / 1e9:,.0f} GFLOP/s; {r['flops_per_token'] / 1e6:.0f} MFLOPs per training token")
+    print(f"matmul peak {r['peak_flops'] / 1e9:,.0f} GFLOP/s (the median of the rounds); {r['flops_per_token'] / 1e6:.0f} MFLOPs per training token")
     ms = ', '.join(f"{k} {v:,.0f} ms" for k, v in r['attention_ms'].items())
     print(f"attention kernel: {r['attn_impl']}" + (f" (measured, one layer forward + backward: {ms})" if ms else " (named by the preset)"))
     print(f"{'':42} {'tokens/s':>10} {'MFU':>6}")

@@ -92,6 +92,7 @@ class LinearCrossEntropy(torch.autograd.Function):
     def forward(ctx, h, w, targets, chunk, dtype, need):
         keep = targets != -1
         t, n = torch.where(keep, targets, 0), keep.sum()
+        cols = torch.arange(w.size(0), device=h.device, dtype=torch.int32)  # column numbers, to write the one-hot as a mask
         hd, wt = h.to(dtype), w.to(dtype).T.contiguous()                   # the matmuls in the autocast dtype; w as (d, V)
         wide = torch.float32 if dtype == torch.float16 else dtype          # fp16 would overflow summing many rows
         loss = torch.zeros((), dtype=torch.float32, device=h.device)
@@ -103,8 +104,8 @@ class LinearCrossEntropy(torch.autograd.Function):
             zt = z.gather(1, tc[:, None]).float()                          # the targets' logits
             loss += ((lse - zt) * kc).sum()
             if need:                                                       # training: the gradients in the same pass
-                g = ((z.float() - lse).exp() * kc).to(dtype)               # g = softmax - one-hot of the kept rows:
-                g = g.scatter(1, tc[:, None], (((zt - lse).exp() - 1) * kc).to(dtype))   # p_t - 1 taken in fp32
+                onehot = (cols == tc[:, None].int()).float()               # g = softmax - one-hot of the kept rows,
+                g = (((z.float() - lse).exp() - onehot) * kc).to(dtype)    # in fp32, rounded once
                 gh[i:i + chunk] = (wt @ g.T).T                             # d loss / d h = g W
                 with torch.autocast(h.device.type, enabled=False):         # d loss / d w = g^T h, summed over the
                     gw += g.to(wide).T @ hc.to(wide)                       # chunks in fp32

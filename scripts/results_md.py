@@ -61,7 +61,7 @@ def main():
     for b in (ROOT/'releases'/'bench.json', ROOT/'releases'/'bench_avx2.json'):
         if not b.is_file(): continue
         r = json.loads(b.read_text()); hf = r['peers']['hf_gpt2']
-        print(f"\n`{b.relative_to(ROOT)}`: {r['cpu']} ({r['cpu_capability']}), torch {r['torch']}")
+        print(f"\n`{b.relative_to(ROOT)}`: {r['cpu']} ({', '.join(r.get('cpu_flags') or [r['cpu_capability']])}), torch {r['torch']}")
         has = 'min_step_s' in r                                         # step-time spreads: recorded since they were added
         spread = lambda v: f" | {v['min_step_s']:.2f}-{v['max_step_s']:.2f}" if has else ''
         print(f"\n| training step, seed shape, batch {r['batch']}, {r['dtype']} | tokens/s | MFU"
@@ -75,8 +75,10 @@ def main():
         for k, v in r.get('ablations', {}).items():
             print(f"| {names.get(k, 'scratch_lm, ' + k)} (`--ablate`) | {v['tokens_per_s']:,.0f} | {v['mfu']:.3f}{spread(v)} |")
         rounds = r.get('speedup_rounds')
-        print(f"\nmatmul peak {r['peak_flops'] / 1e9:,.0f} GFLOP/s ({r['dtype']}, 2048²), {r['cpu_capability']} CPU, "
-              f"{r['threads']} threads; scratch_lm / best HF = {r['speedup_vs_hf']:.2f}×"
+        pr = r.get('peak_flops_rounds')
+        print(f"\nmatmul peak {r['peak_flops'] / 1e9:,.0f} GFLOP/s ({r['dtype']}, 2048²"
+              + (f"; the median of the rounds, {pr['min'] / 1e9:,.0f}-{pr['max'] / 1e9:,.0f}" if pr else '') + f"), {r['cpu_capability']} CPU, "
+              f"{r['threads']} threads; scratch_lm / best HF = {r['speedup_vs_hf']:.3f}×"
               + (f" (round by round, {rounds['min']:.2f}-{rounds['max']:.2f}× over {r['rounds']} rounds)" if rounds else '')
               + f"; peak RSS {r['peak_rss_mb']:,.0f} MB; "
               f"attention kernel {r.get('attn_impl', 'sdpa')}" + (" (measured: " + ', '.join(f"{k} {v:,.0f} ms" for k, v in r['attention_ms'].items())
