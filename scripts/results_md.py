@@ -50,7 +50,10 @@ def main():
         print(f"\n| training step on one {s['gpu']}, batch {s['batch']}, {s['dtype']}, both compiled | tokens/s | MFU |\n|---|---:|---:|")
         print(f"| scratch_lm (`gpu` preset) | {s['tokens_per_s']:,.0f} | {s['mfu']:.3f} |")
         if hf: print(f"| HF `GPT2LMHeadModel` | {hf['tokens_per_s']:,.0f} | {hf['mfu']:.3f} |")
-        print(f"\nmatmul peak {s['peak_flops'] / 1e12:,.0f} TFLOP/s (bf16, 8192²); scratch_lm / HF = {s.get('speedup_vs_hf', float('nan')):.2f}×; "
+        gp = s.get('peak_flops_rounds')                                # (a run before bench measured it every round: once)
+        print(f"\nmatmul peak {s['peak_flops'] / 1e12:,.0f} TFLOP/s (bf16, 8192²"
+              + (f"; the median of the rounds, {gp['min'] / 1e12:,.0f}-{gp['max'] / 1e12:,.0f}" if gp else '; measured once') + ")"
+              f"; scratch_lm / HF = {s.get('speedup_vs_hf', float('nan')):.2f}×; "
               f"{s['rounds']} interleaved rounds, median step {s['median_step_s'] * 1e3:.1f} ms.")
     if cpu:
         t = cpu['training']
