@@ -144,10 +144,13 @@ def bench(preset='cpu', batch_size=None, steps=5, warmup=2, peer=True, log=print
             log(f"  the peer failed: {type(e).__name__}: {str(e)[:80]}")
     log(f"timing {steps} rounds of one step each, contenders and the matmul peak ({cfg.dtype}, {n}²) interleaved…")
     ts, peaks = {name: [] for name in made}, []
-    for _ in range(steps):                                            # interleaved: a slow spell of the machine hits all
-        peaks.append(matmul_peak(dt, n, reps=3, device=device))       # the peak too: each round's MFU in its own spell
-        for name, step in made.items(): ts[name] += time_steps(step, 0, 1, device)
-    res.update(peak_flops=statistics.median(peaks), peak_flops_rounds=dict(min=min(peaks), max=max(peaks)))
+    jobs = [('peak', None), *made.items()]
+    for r in range(steps):                                            # interleaved: a slow spell of the machine hits all,
+        for name, step in jobs[r % len(jobs):] + jobs[:r % len(jobs)]:   # and the order turns each round, so no contender
+            if step is None: peaks.append(matmul_peak(dt, n, reps=3, device=device))   # always follows the peak's matmul
+            else: ts[name] += time_steps(step, 0, 1, device)
+    res.update(peak_flops=statistics.median(peaks), peak_flops_rounds=dict(min=min(peaks), max=max(peaks)),
+               per_round=dict(peak_flops=[round(p) for p in peaks], step_s={k: [round(t, 4) for t in v] for k, v in ts.items()}))
     def row(name):
         med = statistics.median(ts[name]); tps = B * mc.block_size / med
         mfu = statistics.median(B * mc.block_size / t * fpt / p for t, p in zip(ts[name], peaks))   # round by round
@@ -165,7 +168,7 @@ def bench(preset='cpu', batch_size=None, steps=5, warmup=2, peer=True, log=print
         res['speedup_vs_hf'] = round(res['tokens_per_s'] / best['tokens_per_s'], 3)
         peer_ts = ts[f"HF GPT2LMHeadModel {'compiled' if best is hf['compiled'] else 'eager'}"]
         rounds = [p / s for p, s in zip(peer_ts, ts['scratch_lm'])]     # round by round: the two ran in the same round
-        res['speedup_rounds'] = dict(min=round(min(rounds), 3), max=round(max(rounds), 3))
+        res['speedup_rounds'] = dict(min=round(min(rounds), 3), median=round(statistics.median(rounds), 3), max=round(max(rounds), 3))
     if ablate: res['ablations'] = {k: row(f'scratch_lm, {k}') for k in ABLATIONS if f'scratch_lm, {k}' in made}
     del made; gc.collect()
     if profile: res['profile'] = profile_step(scratch_step(cfg, x, y, device=device), device=device)

@@ -4,10 +4,17 @@
     python scripts/results_md.py        # paste the output into nbs/index.ipynb, then python scripts/make_readme.py
 
 tests/test_release.py checks that every figure of the release JSON appears in the README."""
-import json, sys
+import json, statistics, sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def paired(r, name=None):
+    "The median over the rounds of contender `name`'s step time / scratch_lm's, each pair timed in the same round (`per_round`); best HF by default."
+    hf = r['peers']['hf_gpt2']; mode = 'compiled' if hf.get('compiled') and hf['compiled']['tokens_per_s'] == hf['tokens_per_s'] else 'eager'
+    st = r['per_round']['step_s']
+    return statistics.median(p / s for p, s in zip(st[name or f'HF GPT2LMHeadModel {mode}'], st['scratch_lm']))
 
 def row(name, r, cmd=True):
     c = f"`{r['command']}`" if cmd else ''
@@ -82,10 +89,14 @@ def main():
         print(f"\nmatmul peak {r['peak_flops'] / 1e9:,.0f} GFLOP/s ({r['dtype']}, 2048²"
               + (f"; the median of the rounds, {pr['min'] / 1e9:,.0f}-{pr['max'] / 1e9:,.0f}" if pr else '') + f"), {r['cpu_capability']} CPU, "
               f"{r['threads']} threads; scratch_lm / best HF = {r['speedup_vs_hf']:.3f}×"
-              + (f" (round by round, {rounds['min']:.2f}-{rounds['max']:.2f}× over {r['rounds']} rounds)" if rounds else '')
+              + (f" (round by round, {rounds['min']:.2f}-{rounds['max']:.2f}× over {r['rounds']} rounds" if rounds else '')
+              + (f", median {paired(r):.3f}×" if r.get('per_round') else '') + (')' if rounds else '')
               + f"; peak RSS {r['peak_rss_mb']:,.0f} MB; "
               f"attention kernel {r.get('attn_impl', 'sdpa')}" + (" (measured: " + ', '.join(f"{k} {v:,.0f} ms" for k, v in r['attention_ms'].items())
               + " per layer, forward + backward)" if r.get('attention_ms') else '') + '.')
+        if r.get('per_round'):
+            print("\nRound by round, each contender's step time / scratch_lm's in the same round (the median of the rounds): "
+                  + ', '.join(f"{k} {paired(r, k):.3f}" for k in r['per_round']['step_s'] if k != 'scratch_lm') + '.')
         if r.get('step_peak_mb'):
             print(f"\n| one training step (`--memory`, a fresh process each) | peak RSS, MB | above the RSS before the step, MB |\n|---|---:|---:|")
             for k, v in r['step_peak_mb'].items():
