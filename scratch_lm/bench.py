@@ -14,7 +14,7 @@ from .step import DTYPES, Precision, auto_dtype, make_optimizer, pick_attention,
 
 # %% auto #0
 __all__ = ['ABLATIONS', 'HEADS', 'matmul_peak', 'time_steps', 'peak_rss_mb', 'cpu_name', 'cpu_flags', 'profile_step', 'contender',
-           'scratch_step', 'hf_gpt2', 'hf_step', 'bench_config', 'bench', 'bench_cli', 'step_memory']
+           'scratch_step', 'hf_gpt2', 'hf_step', 'products_step', 'bench_config', 'bench', 'bench_cli', 'step_memory']
 
 # %% ../nbs/07_bench.ipynb #b07345f5
 def _sync(device):
@@ -95,6 +95,23 @@ def hf_step(cfg, x, y, compile=False, device='cpu'):
     "The same step for Hugging Face's GPT-2 (same precision, optimizer, clipping)."
     return contender(hf_gpt2(cfg.model_config()), _hf_loss, cfg, x, y, compile, device)
 
+# %% ../nbs/07_bench.ipynb #b8d2f3a1
+def products_step(mc: GPTConfig, batch: int, dtype=torch.float32, device='cpu'):
+    "A no-argument function that does only the matrix products of a training step of `mc` on `batch` sequences (random data, the same shapes); returns it and its FLOPs."
+    N, d, T, H = batch * mc.block_size, mc.d_model, mc.block_size, mc.n_heads
+    r = lambda *s: torch.randn(*s, dtype=dtype, device=device)
+    lin = [(d, 3 * d), (d, d), (d, mc.d_ff), (mc.d_ff, d)] * mc.n_layers + [(d, mc.vocab_size)]   # (in, out); the head last
+    x, g = {i: r(N, i) for i, _ in lin}, {o: r(N, o) for _, o in lin}   # layer inputs and output gradients, one per width
+    w = [r(o, i) for i, o in lin]
+    q, p = r(batch * H, T, d // H), r(batch * H, T, T)                # one head's queries (keys and values alike), weights
+    def step():
+        for (i, o), wi in zip(lin, w): x[i] @ wi.T; g[o] @ wi; g[o].mT @ x[i]   # y = x Wᵀ; δx = δy W; δW = δyᵀ x
+        for _ in range(mc.n_layers):
+            q @ q.mT; p @ q                                            # forward: S = Q Kᵀ, O = P V
+            p.mT @ q; q @ q.mT; p @ q; p.mT @ q                        # backward: δV = Pᵀ δO, δP = δO Vᵀ, δQ = δS K, δK = δSᵀ Q
+    flops = 3 * 2 * N * sum(i * o for i, o in lin) + mc.n_layers * 6 * 2 * batch * H * T * T * (d // H)
+    return step, flops
+
 # %% ../nbs/07_bench.ipynb #6be1fe60
 ABLATIONS = {'whole logits': lambda f, a, b: f(a, b)[1],                    # its own loss on the whole batch's logits
              'whole logits, F.cross_entropy': lambda f, a, b: _torch_loss(f(a), b)}   # PyTorch's loss instead
@@ -108,11 +125,12 @@ def bench_config(preset='cpu', batch_size=None, device='cpu'):
     return cfg
 
 def bench(preset='cpu', batch_size=None, steps=5, warmup=2, peer=True, log=print, device='cpu',
-          peers=('eager', 'compiled'), profile=False, ablate=False, memory=False) -> dict:
+          peers=('eager', 'compiled'), profile=False, ablate=False, memory=False, products=True) -> dict:
     """Measure peak, scratch_lm's training step and the HF GPT-2 peer in one process on `device`; returns the figures.
-    `ablate` adds scratch_lm with its loss on the whole batch's logits, and with PyTorch's `F.cross_entropy` there
-    (the befores of the chunked loss head and of the hand-written loss); `memory` the peak memory of a step with the
-    chunked head and with the whole logits, each in a fresh process."""
+    `products` adds the step's matrix products alone (`products_step`: about the highest MFU a step can reach);
+    `ablate` scratch_lm with its loss on the whole batch's logits, and with PyTorch's `F.cross_entropy` there (the
+    befores of the chunked loss head and of the hand-written loss); `memory` the peak memory of a step with the chunked
+    head and with the whole logits, each in a fresh process."""
     device = pick_device(device)
     cfg = bench_config(preset, batch_size, device)
     mc, B = cfg.model_config(), cfg.batch_size
@@ -142,6 +160,7 @@ def bench(preset='cpu', batch_size=None, steps=5, warmup=2, peer=True, log=print
         except Exception as e:
             if name == 'scratch_lm': raise
             log(f"  the peer failed: {type(e).__name__}: {str(e)[:80]}")
+    if products: made['matrix products alone'] = products_step(mc, B, dt, device)[0]
     log(f"timing {steps} rounds of one step each, contenders and the matmul peak ({cfg.dtype}, {n}²) interleaved…")
     ts, peaks = {name: [] for name in made}, []
     jobs = [('peak', None), *made.items()]
@@ -160,6 +179,9 @@ def bench(preset='cpu', batch_size=None, steps=5, warmup=2, peer=True, log=print
     r = row('scratch_lm')
     res.update(r, rounds=steps,
                peak_rss_mb=round(peak_rss_mb(), 1))
+    if products:                                                      # share: how much of a step its products alone take
+        share = statistics.median(p / s for p, s in zip(ts['matrix products alone'], ts['scratch_lm']))
+        res['products'] = dict(row('matrix products alone'), share_of_step=round(share, 3))
     if peer:
         hf = {mode: row(f'HF GPT2LMHeadModel {mode}') if f'HF GPT2LMHeadModel {mode}' in made else None for mode in ('eager', 'compiled')}
         if not any(hf.values()): raise ScratchLMError("the Hugging Face peer could not run (see above); pass --no-peer")
@@ -191,6 +213,8 @@ def bench_cli(a):
     print(f"attention kernel: {r['attn_impl']}" + (f" (measured, one layer forward + backward: {ms})" if ms else " (named by the preset)"))
     print(f"{'':42} {'tokens/s':>10} {'MFU':>6}")
     print(f"{'scratch_lm (' + r['preset'] + ' preset)':42} {r['tokens_per_s']:>10,.0f} {r['mfu']:>6.3f}")
+    if 'products' in r: print(f"{'  its matrix products alone':42} {r['products']['tokens_per_s']:>10,.0f} {r['products']['mfu']:>6.3f}"
+                              f"   ({r['products']['share_of_step']:.0%} of a step, round by round)")
     for k, v in (r.get('peers', {}).get('hf_gpt2') or {}).items():
         if k in ('eager', 'compiled') and v: print(f"{'HF GPT2LMHeadModel ' + k:42} {v['tokens_per_s']:>10,.0f} {v['mfu']:>6.3f}")
     for k, v in r.get('ablations', {}).items(): print(f"{'scratch_lm, ' + k:42} {v['tokens_per_s']:>10,.0f} {v['mfu']:>6.3f}")

@@ -18,12 +18,17 @@ from .step import pick_device
 __all__ = ['PROMPTS', 'default_checkpoint', 'Sampler', 'generate_cli', 'distinct_n', 'longest_repeat', 'quality_report']
 
 # %% ../nbs/05_sample.ipynb #95d7fd30
+def _release_rank(pt: Path) -> tuple:
+    "Sort key of a release: its strict validation perplexity from the JSON beside it, lowest first; unscored ones last, by name."
+    try: return (0, float(json.loads(pt.with_suffix('.json').read_text())['evaluations']['valid_strict']['token_ppl']), pt.name)
+    except (OSError, ValueError, KeyError, TypeError): return (1, 0.0, pt.name)
+
 def default_checkpoint() -> Path:
-    "The released checkpoint in `releases/` (searched from the current directory up, then beside the package)."
+    "The best released checkpoint in `releases/` (searched from the current directory up, then beside the package)."
     roots = [Path.cwd(), *Path.cwd().parents, Path(__file__).resolve().parent.parent] if '__file__' in globals() else [Path.cwd(), *Path.cwd().parents]
     for r in roots:
-        found = sorted((r/'releases').glob('wikitext2_*.pt'))
-        if found: return found[-1]
+        found = sorted((r/'releases').glob('wikitext2_*.pt'), key=_release_rank)
+        if found: return found[0]
     raise ScratchLMError("no checkpoint given and none found in releases/; pass --checkpoint FILE")
 
 class Sampler:

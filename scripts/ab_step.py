@@ -1,0 +1,68 @@
+#!/usr/bin/env python
+"""A/B of changes to the `cpu` preset's compiled training step (the bench's shape and dtype), in interleaved rounds.
+
+    python scripts/ab_step.py 20 - gelu_saved model.loss_chunk=2048 > releases/ab_step.txt
+
+Each variant is a comma-separated list of config overrides (`model.loss_chunk=2048`), `-` for the preset as it is,
+or `gelu_saved` (GELU's output saved for the backward instead of recomputed there). Every variant gets a compile of
+its own: dynamo caches compiled code per code object, and inductor and AOT autograd cache graphs by content, so two
+variants compiled from one `lambda` in one process would silently share the first one's code. The variants are built
+and warmed first, then timed one step each per round, in an order that turns each round; the figure to read is the
+median of each variant's round-by-round ratio to the first one (above 1: slower)."""
+import statistics, sys, time
+import torch
+import torch._functorch.config as fc, torch._functorch.partitioners as partitioners, torch._inductor.config as ic
+from scratch_lm.bench import cpu_name, time_steps
+from scratch_lm.config import load_config
+from scratch_lm.model import GPT
+from scratch_lm.step import Precision, auto_dtype, make_optimizer, pick_attention, train_step
+
+ic.fx_graph_cache = False; fc.enable_autograd_cache = False           # no graph reused from another variant's compile
+_op_list = partitioners.get_default_op_list
+
+def _gelu_saved():
+    "The partitioner's op list without GELU among the ops it may recompute in the backward."
+    ops, aten = _op_list(), torch.ops.aten
+    ops.recomputable_ops = type(ops.recomputable_ops)(o for o in ops.recomputable_ops if o not in (aten.gelu, aten.erf))
+    return ops
+
+OFF = ['model.dropout=0', 'model.attn_dropout=0', 'model.emb_dropout=0', 'model.token_dropout=0', 'model.head_dropout=0']
+
+def config(keys=(), kernel=None):
+    "The `cpu` preset as `bench` runs it (no dropout, dtype resolved), with the overrides `keys` and attention `kernel`."
+    cfg = load_config('cpu', [*OFF, *([f'model.attn_impl={kernel}'] if kernel else []), *keys])
+    if cfg.dtype == 'auto': cfg.dtype = auto_dtype('cpu')
+    return cfg
+
+def make(spec, kernel):
+    "Build, compile and warm up the variant `spec`; returns its no-argument step."
+    cfg = config([] if spec in ('-', 'gelu_saved') else spec.split(','), kernel)
+    mc = cfg.model_config(); torch.manual_seed(0)
+    x, y = (torch.randint(0, mc.vocab_size, (cfg.batch_size, mc.block_size)) for _ in range(2))
+    m = GPT(mc).train(); opt, prec = make_optimizer(m, cfg, 'cpu'), Precision('cpu', cfg.dtype)
+    loss = torch.compile(eval("lambda a, b: m(a, b, only_loss=True)", {'m': m}))   # a code object of its own
+    step = lambda: train_step(opt, prec, [(x, y)], loss, cfg.grad_clip)[0]
+    if spec == 'gelu_saved': partitioners.get_default_op_list = _gelu_saved
+    try: step(); step()                                                 # compiles (forward and backward) here
+    finally: partitioners.get_default_op_list = _op_list
+    return step
+
+def main(rounds, specs):
+    cfg = config(); mc = cfg.model_config()
+    kernel = pick_attention(mc, cfg.batch_size, cfg.dtype, cfg.compile)[0]   # `auto` measured once, for all variants
+    print(f"{cpu_name()}, torch {torch.__version__}, {cfg.dtype}, batch {cfg.batch_size}x{mc.block_size}, "
+          f"attention {kernel}, {rounds} rounds", flush=True)
+    steps = {}
+    for s in specs:
+        t = time.time(); steps[s] = make(s, kernel); print(f"{s}: compiled and warm in {time.time() - t:.0f} s", flush=True)
+    ts = {s: [] for s in specs}
+    for r in range(rounds):
+        for s in specs[r % len(specs):] + specs[:r % len(specs)]: ts[s] += time_steps(steps[s], 0, 1)
+    for s, v in ts.items():
+        paired = statistics.median(a / b for a, b in zip(v, ts[specs[0]]))
+        print(f"{s:28s} median step {statistics.median(v):.3f} s, paired ratio to {specs[0]!r} {paired:.3f}; "
+              f"steps {' '.join(f'{t:.2f}' for t in v)}")
+
+if __name__ == '__main__':
+    if len(sys.argv) < 3 or not sys.argv[1].isdigit(): sys.exit(__doc__)
+    main(int(sys.argv[1]), sys.argv[2:])
