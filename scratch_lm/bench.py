@@ -160,7 +160,9 @@ def bench(preset='cpu', batch_size=None, steps=5, warmup=2, peer=True, log=print
         except Exception as e:
             if name == 'scratch_lm': raise
             log(f"  the peer failed: {type(e).__name__}: {str(e)[:80]}")
-    if products: made['matrix products alone'] = products_step(mc, B, dt, device)[0]
+    if products:                                                      # (warmed up like the others)
+        made['matrix products alone'] = products_step(mc, B, dt, device)[0]
+        for _ in range(warmup): made['matrix products alone']()
     log(f"timing {steps} rounds of one step each, contenders and the matmul peak ({cfg.dtype}, {n}²) interleaved…")
     ts, peaks = {name: [] for name in made}, []
     jobs = [('peak', None), *made.items()]

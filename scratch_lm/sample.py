@@ -19,9 +19,10 @@ __all__ = ['PROMPTS', 'default_checkpoint', 'Sampler', 'generate_cli', 'distinct
 
 # %% ../nbs/05_sample.ipynb #95d7fd30
 def _release_rank(pt: Path) -> tuple:
-    "Sort key of a release: its strict validation perplexity from the JSON beside it, lowest first; unscored ones last, by name."
-    try: return (0, float(json.loads(pt.with_suffix('.json').read_text())['evaluations']['valid_strict']['token_ppl']), pt.name)
-    except (OSError, ValueError, KeyError, TypeError): return (1, 0.0, pt.name)
+    "Sort key of a release: its strict validation bits per byte from the JSON beside it, lowest first; unscored ones last, by name."
+    try: bpb = float(json.loads(pt.with_suffix('.json').read_text())['evaluations']['valid_strict']['bits_per_byte'])
+    except (OSError, ValueError, KeyError, TypeError): bpb = math.nan
+    return (0, bpb, pt.name) if math.isfinite(bpb) else (1, 0.0, pt.name)
 
 def default_checkpoint() -> Path:
     "The best released checkpoint in `releases/` (searched from the current directory up, then beside the package)."

@@ -1,15 +1,18 @@
 #!/usr/bin/env python
 """A/B of changes to the `cpu` preset's compiled training step (the bench's shape and dtype), in interleaved rounds.
 
-    python scripts/ab_step.py 20 - gelu_saved model.loss_chunk=2048 > releases/ab_step.txt
+    python scripts/ab_step.py 20 - gelu_saved model.loss_chunk=2048 model.loss_chunk=4096 > releases/ab_step.txt
 
 Each variant is a comma-separated list of config overrides (`model.loss_chunk=2048`), `-` for the preset as it is,
-or `gelu_saved` (GELU's output saved for the backward instead of recomputed there). Every variant gets a compile of
+or `gelu_saved` (the `erf` of GELU saved for the backward instead of recomputed there: the script checks that the
+partition changed). Every variant gets a compile of
 its own: dynamo caches compiled code per code object, and inductor and AOT autograd cache graphs by content, so two
 variants compiled from one `lambda` in one process would silently share the first one's code. The variants are built
 and warmed first, then timed one step each per round, in an order that turns each round; the figure to read is the
 median of each variant's round-by-round ratio to the first one (above 1: slower)."""
 import statistics, sys, time
+from pathlib import Path
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))         # this checkout's scratch_lm, installed or not
 import torch
 import torch._functorch.config as fc, torch._functorch.partitioners as partitioners, torch._inductor.config as ic
 from scratch_lm.bench import cpu_name, time_steps
@@ -21,10 +24,18 @@ ic.fx_graph_cache = False; fc.enable_autograd_cache = False           # no graph
 _op_list = partitioners.get_default_op_list
 
 def _gelu_saved():
-    "The partitioner's op list without GELU among the ops it may recompute in the backward."
+    "The partitioner's op list without GELU (decomposed by then: its `erf`) among the ops it may recompute in the backward."
     ops, aten = _op_list(), torch.ops.aten
     ops.recomputable_ops = type(ops.recomputable_ops)(o for o in ops.recomputable_ops if o not in (aten.gelu, aten.erf))
     return ops
+
+_partition, _erf_in_backward = partitioners.min_cut_rematerialization_partition, []
+def _watched_partition(*a, **kw):
+    "The partitioner, noting whether the backward graph it makes computes `erf`."
+    fw, bw = _partition(*a, **kw)
+    _erf_in_backward.append(any('erf' in str(n.target) for n in bw.graph.nodes))
+    return fw, bw
+partitioners.min_cut_rematerialization_partition = _watched_partition
 
 OFF = ['model.dropout=0', 'model.attn_dropout=0', 'model.emb_dropout=0', 'model.token_dropout=0', 'model.head_dropout=0']
 
@@ -40,21 +51,24 @@ def make(spec, kernel):
     mc = cfg.model_config(); torch.manual_seed(0)
     x, y = (torch.randint(0, mc.vocab_size, (cfg.batch_size, mc.block_size)) for _ in range(2))
     m = GPT(mc).train(); opt, prec = make_optimizer(m, cfg, 'cpu'), Precision('cpu', cfg.dtype)
-    loss = torch.compile(eval("lambda a, b: m(a, b, only_loss=True)", {'m': m}))   # a code object of its own
-    step = lambda: train_step(opt, prec, [(x, y)], loss, cfg.grad_clip)[0]
+    loss = torch.compile(eval("lambda a, b: m(a, b, only_loss=True)", {'m': m}), fullgraph=True)   # a code object
+    step = lambda: train_step(opt, prec, [(x, y)], loss, cfg.grad_clip)[0]            # of its own, one graph
     if spec == 'gelu_saved': partitioners.get_default_op_list = _gelu_saved
+    _erf_in_backward.clear()
     try: step(); step()                                                 # compiles (forward and backward) here
     finally: partitioners.get_default_op_list = _op_list
-    return step
+    if spec == 'gelu_saved' and any(_erf_in_backward): sys.exit("gelu_saved: the backward still computes erf; the patch did not apply")
+    return step, any(_erf_in_backward)
 
 def main(rounds, specs):
     cfg = config(); mc = cfg.model_config()
     kernel = pick_attention(mc, cfg.batch_size, cfg.dtype, cfg.compile)[0]   # `auto` measured once, for all variants
-    print(f"{cpu_name()}, torch {torch.__version__}, {cfg.dtype}, batch {cfg.batch_size}x{mc.block_size}, "
-          f"attention {kernel}, {rounds} rounds", flush=True)
+    print(f"{cpu_name()}, {torch.get_num_threads()} threads, torch {torch.__version__}, {cfg.dtype}, "
+          f"batch {cfg.batch_size}x{mc.block_size}, attention {kernel}, {rounds} rounds", flush=True)
     steps = {}
     for s in specs:
-        t = time.time(); steps[s] = make(s, kernel); print(f"{s}: compiled and warm in {time.time() - t:.0f} s", flush=True)
+        t = time.time(); steps[s], erf = make(s, kernel)
+        print(f"{s}: compiled and warm in {time.time() - t:.0f} s; its backward {'computes' if erf else 'does not compute'} erf", flush=True)
     ts = {s: [] for s in specs}
     for r in range(rounds):
         for s in specs[r % len(specs):] + specs[:r % len(specs)]: ts[s] += time_steps(steps[s], 0, 1)
@@ -64,5 +78,5 @@ def main(rounds, specs):
               f"steps {' '.join(f'{t:.2f}' for t in v)}")
 
 if __name__ == '__main__':
-    if len(sys.argv) < 3 or not sys.argv[1].isdigit(): sys.exit(__doc__)
+    if len(sys.argv) < 3 or not sys.argv[1].isdigit() or int(sys.argv[1]) < 1: sys.exit(__doc__)
     main(int(sys.argv[1]), sys.argv[2:])

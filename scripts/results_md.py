@@ -77,7 +77,7 @@ def main():
         print(f"\n| training step, seed shape, batch {r['batch']}, {r['dtype']} | tokens/s | MFU"
               + (" | step time, s (fastest-slowest of the rounds)" if has else '') + " |\n|---|---:|---:|" + ('---:|' if has else ''))
         print(f"| scratch_lm (`cpu` preset{', compiled' if r['compile'] else ''}) | {r['tokens_per_s']:,.0f} | {r['mfu']:.3f}{spread(r)} |")
-        if r.get('products'): print(f"| its matrix products alone, nothing else (about the highest MFU a step can reach) | "
+        if r.get('products'): print(f"| its matrix products alone, nothing else (an estimate of the most MFU a step can reach) | "
                                     f"{r['products']['tokens_per_s']:,.0f} | {r['products']['mfu']:.3f}{spread(r['products'])} |")
         for k in ('eager', 'compiled'):
             if hf.get(k): print(f"| HF `GPT2LMHeadModel`, {k} | {hf[k]['tokens_per_s']:,.0f} | {hf[k]['mfu']:.3f}{spread(hf[k])} |")
