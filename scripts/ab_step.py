@@ -2,26 +2,32 @@
 """A/B of changes to the `cpu` preset's compiled training step (the bench's shape and dtype), in interleaved rounds.
 
     python scripts/ab_step.py 20 - gelu_saved model.loss_chunk=2048 model.loss_chunk=4096 > releases/ab_step.txt
+    python scripts/ab_step.py 20 - max_autotune > releases/ab_step_max_autotune.txt 2>&1
 
 Each variant is a comma-separated list of config overrides (`model.loss_chunk=2048`), `-` for the preset as it is,
-or `gelu_saved` (the `erf` of GELU saved for the backward instead of recomputed there: the script checks that the
-partition changed). Every variant gets a compile of
-its own: dynamo caches compiled code per code object, and inductor and AOT autograd cache graphs by content, so two
-variants compiled from one `lambda` in one process would silently share the first one's code. The variants are built
-and warmed first, then timed one step each per round, in an order that turns each round; the figure to read is the
-median of each variant's round-by-round ratio to the first one (above 1: slower)."""
+`gelu_saved` (the `erf` of GELU saved for the backward instead of recomputed there: the script checks that the
+partition changed) or `max_autotune` (inductor's autotuning with its C++ GEMM templates: in training only the batched
+products can get one, as the templates want constant weights for the others; with `2>&1` the file keeps inductor's
+AUTOTUNE tables, which say which kernel won for each product).
+
+Every variant gets a compile of its own: dynamo caches compiled code per code object, and inductor and AOT autograd
+cache graphs (and autotuning results) by content, so two variants compiled from one `lambda` in one process would
+silently share the first one's code; those caches are off here. The variants are built and warmed first, then timed
+one step each per round, in an order that turns each round; the figure to read is the median of each variant's
+round-by-round ratio to the first one (above 1: slower)."""
 import statistics, sys, time
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))         # this checkout's scratch_lm, installed or not
 import torch
 import torch._functorch.config as fc, torch._functorch.partitioners as partitioners, torch._inductor.config as ic
+from torch._dynamo.utils import counters
 from scratch_lm.bench import cpu_name, time_steps
 from scratch_lm.config import load_config
 from scratch_lm.model import GPT
 from scratch_lm.step import Precision, auto_dtype, make_optimizer, pick_attention, train_step
 
-ic.fx_graph_cache = False; fc.enable_autograd_cache = False           # no graph reused from another variant's compile
-_op_list = partitioners.get_default_op_list
+ic.fx_graph_cache = ic.autotune_local_cache = fc.enable_autograd_cache = False   # nothing reused from an earlier compile
+_op_list, _autotune = partitioners.get_default_op_list, (ic.max_autotune, ic.max_autotune_gemm_backends)
 
 def _gelu_saved():
     "The partitioner's op list without GELU (decomposed by then: its `erf`) among the ops it may recompute in the backward."
@@ -47,16 +53,19 @@ def config(keys=(), kernel=None):
 
 def make(spec, kernel):
     "Build, compile and warm up the variant `spec`; returns its no-argument step."
-    cfg = config([] if spec in ('-', 'gelu_saved') else spec.split(','), kernel)
+    cfg = config([] if spec in ('-', 'gelu_saved', 'max_autotune') else spec.split(','), kernel)
     mc = cfg.model_config(); torch.manual_seed(0)
     x, y = (torch.randint(0, mc.vocab_size, (cfg.batch_size, mc.block_size)) for _ in range(2))
     m = GPT(mc).train(); opt, prec = make_optimizer(m, cfg, 'cpu'), Precision('cpu', cfg.dtype)
     loss = torch.compile(eval("lambda a, b: m(a, b, only_loss=True)", {'m': m}), fullgraph=True)   # a code object
     step = lambda: train_step(opt, prec, [(x, y)], loss, cfg.grad_clip)[0]            # of its own, one graph
     if spec == 'gelu_saved': partitioners.get_default_op_list = _gelu_saved
-    _erf_in_backward.clear()
+    if spec == 'max_autotune': ic.max_autotune, ic.max_autotune_gemm_backends = True, 'CPP,ATEN'
+    _erf_in_backward.clear(); templates = counters['inductor']['cpp_templated_kernel_counter']
     try: step(); step()                                                 # compiles (forward and backward) here
-    finally: partitioners.get_default_op_list = _op_list
+    finally: partitioners.get_default_op_list, (ic.max_autotune, ic.max_autotune_gemm_backends) = _op_list, _autotune
+    if spec == 'max_autotune': print(f"max_autotune: {counters['inductor']['cpp_templated_kernel_counter'] - templates} C++ GEMM "
+                                      "template kernels generated (the AUTOTUNE tables on stderr say which won)", flush=True)
     if spec == 'gelu_saved' and any(_erf_in_backward): sys.exit("gelu_saved: the backward still computes erf; the patch did not apply")
     return step, any(_erf_in_backward)
 
