@@ -74,7 +74,7 @@ def main():
         print(f"\n`{b.relative_to(ROOT)}`: {r['cpu']} ({', '.join(r.get('cpu_flags') or [r['cpu_capability']])}), torch {r['torch']}")
         has = 'min_step_s' in r                                         # step-time spreads: recorded since they were added
         spread = lambda v: f" | {v['min_step_s']:.2f}-{v['max_step_s']:.2f}" if has else ''
-        print(f"\n| training step, seed shape, batch {r['batch']}, {r['dtype']} | tokens/s | MFU"
+        print(f"\n| training step, the seed model's shape, batch {r['batch']}, {r['dtype']} | tokens/s | MFU"
               + (" | step time, s (fastest-slowest of the rounds)" if has else '') + " |\n|---|---:|---:|" + ('---:|' if has else ''))
         print(f"| scratch_lm (`cpu` preset{', compiled' if r['compile'] else ''}) | {r['tokens_per_s']:,.0f} | {r['mfu']:.3f}{spread(r)} |")
         if r.get('products'): print(f"| its matrix products alone, nothing else (an estimate of the most MFU a step can reach) | "
