@@ -127,7 +127,7 @@ def bench_config(preset='cpu', batch_size=None, device='cpu'):
 def bench(preset='cpu', batch_size=None, steps=5, warmup=2, peer=True, log=print, device='cpu',
           peers=('eager', 'compiled'), profile=False, ablate=False, memory=False, products=True) -> dict:
     """Measure peak, scratch_lm's training step and the HF GPT-2 peer in one process on `device`; returns the figures.
-    `products` adds the step's matrix products alone (`products_step`: about the highest MFU a step can reach);
+    `products` adds the step's matrix products alone (`products_step`: an estimate of the most MFU a step can reach);
     `ablate` scratch_lm with its loss on the whole batch's logits, and with PyTorch's `F.cross_entropy` there (the
     befores of the chunked loss head and of the hand-written loss); `memory` the peak memory of a step with the chunked
     head and with the whole logits, each in a fresh process."""
