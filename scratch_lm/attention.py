@@ -52,18 +52,22 @@ class BlockedAttention(torch.autograd.Function):
         q, k, v, o, lse = ctx.saved_tensors
         T, s, block = q.size(-2), 1 / math.sqrt(q.size(-1)), ctx.block
         D = (do.float() * o.float()).sum(-1, keepdim=True)                # D_i = dO_i · O_i
-        dq = torch.empty_like(q)
-        dk, dv = (torch.zeros(t.shape, dtype=torch.float32, device=t.device) for t in (k, v))   # summed over blocks in fp32
+        dq, dk, dv = [], [], []                                            # one part per query block
         for a in range(0, T, block):
             e = min(a + block, T)
             qa, doa, ka, va = q[..., a:e, :], do[..., a:e, :], k[..., :e, :], v[..., :e, :]
             S = (qa @ ka.mT).float() * s - lse[..., a:e, None]
             P = torch.where(causal_mask(e - a, e, q.device), S.exp(), 0.0)  # the weights, rebuilt
-            dv[..., :e, :] += P.to(v.dtype).mT @ doa
+            dv.append(P.to(v.dtype).mT @ doa)                              # (keys 0..e-1)
             dS = (P * ((doa @ va.mT).float() - D[..., a:e, :]) * s).to(q.dtype)   # through the softmax and the 1/√d
-            dq[..., a:e, :] = dS @ ka
-            dk[..., :e, :] += dS.mT @ qa
-        return dq, dk.to(k.dtype), dv.to(v.dtype), None
+            dq.append(dS @ ka)                                             # (queries a..e-1: complete)
+            dk.append(dS.mT @ qa)                                          # (keys 0..e-1)
+        return torch.cat(dq, -2), _sum_blocks(dk, block), _sum_blocks(dv, block), None
+
+def _sum_blocks(parts, block):
+    "dK or dV from the query blocks' parts: key block j's rows summed, in fp32, over the parts that reach them (j-th on)."
+    return torch.cat([sum(p[..., j:j + block, :].float() for p in parts[j // block:]).to(parts[0].dtype)
+                      for j in range(0, parts[-1].size(-2), block)], -2)
 
 def blocked_attention(q, k, v, block=128):
     "Causal attention of q, k, v (B, H, T, d) with the hand-written blocked backward (no mask argument: always causal, T = Tk)."

@@ -3,19 +3,22 @@
 
     python scripts/ab_step.py 20 - gelu_saved model.loss_chunk=2048 model.loss_chunk=4096 > releases/ab_step.txt
     python scripts/ab_step.py 20 - max_autotune > releases/ab_step_max_autotune.txt 2>&1
+    python scripts/ab_step.py 20 - attention@0510ed5 > releases/ab_step_attention.txt
 
 Each variant is a comma-separated list of config overrides (`model.loss_chunk=2048`), `-` for the preset as it is,
 `gelu_saved` (the `erf` of GELU saved for the backward instead of recomputed there: the script checks that the
-partition changed) or `max_autotune` (inductor's autotuning with its C++ GEMM templates: in training only the batched
-products can get one, as the templates want constant weights for the others; with `2>&1` the file keeps inductor's
-AUTOTUNE tables, which say which kernel won for each product).
+partition changed), `attention@REV` (this variant's attention layers run `scratch_lm/attention.py` as it was at git
+revision REV: a change to the attention code against the working tree's) or `max_autotune` (inductor's autotuning
+with its C++ GEMM templates: in training only the batched products can get one, as the templates want constant
+weights for the others; with `2>&1` the file keeps inductor's AUTOTUNE tables, which say which kernel won for each
+product).
 
 Every variant gets a compile of its own: dynamo caches compiled code per code object, and inductor and AOT autograd
 cache graphs (and autotuning results) by content, so two variants compiled from one `lambda` in one process would
 silently share the first one's code; those caches are off here. The variants are built and warmed first, then timed
 one step each per round, in an order that turns each round; the figure to read is the median of each variant's
 round-by-round ratio to the first one (above 1: slower)."""
-import statistics, sys, time
+import importlib.util, statistics, subprocess, sys, tempfile, time
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))         # this checkout's scratch_lm, installed or not
 import torch
@@ -51,12 +54,25 @@ def config(keys=(), kernel=None):
     if cfg.dtype == 'auto': cfg.dtype = auto_dtype('cpu')
     return cfg
 
+def attention_at(rev):
+    "The module `scratch_lm/attention.py` as it was at git revision `rev`, imported under a name of its own."
+    code = subprocess.run(['git', 'show', f'{rev}:scratch_lm/attention.py'], capture_output=True, text=True, check=True,
+                          cwd=Path(__file__).resolve().parent.parent).stdout
+    path = Path(tempfile.mkdtemp()) / f'attention_{rev}.py'; path.write_text(code)
+    spec = importlib.util.spec_from_file_location(path.stem, path); mod = importlib.util.module_from_spec(spec)
+    sys.modules[path.stem] = mod; spec.loader.exec_module(mod); return mod        # (dynamo looks modules up by name)
+
 def make(spec, kernel):
     "Build, compile and warm up the variant `spec`; returns its no-argument step."
-    cfg = config([] if spec in ('-', 'gelu_saved', 'max_autotune') else spec.split(','), kernel)
+    plain = spec in ('-', 'gelu_saved', 'max_autotune') or spec.startswith('attention@')
+    cfg = config([] if plain else spec.split(','), kernel)
     mc = cfg.model_config(); torch.manual_seed(0)
     x, y = (torch.randint(0, mc.vocab_size, (cfg.batch_size, mc.block_size)) for _ in range(2))
-    m = GPT(mc).train(); opt, prec = make_optimizer(m, cfg, 'cpu'), Precision('cpu', cfg.dtype)
+    m = GPT(mc).train()
+    if spec.startswith('attention@'):                                   # this model's attention layers run the old code
+        old = attention_at(spec.split('@', 1)[1]).CausalSelfAttention
+        for b in m.blocks: b.attn.__class__ = old
+    opt, prec = make_optimizer(m, cfg, 'cpu'), Precision('cpu', cfg.dtype)
     loss = torch.compile(eval("lambda a, b: m(a, b, only_loss=True)", {'m': m}), fullgraph=True)   # a code object
     step = lambda: train_step(opt, prec, [(x, y)], loss, cfg.grad_clip)[0]            # of its own, one graph
     if spec == 'gelu_saved': partitioners.get_default_op_list = _gelu_saved
@@ -78,6 +94,7 @@ def main(rounds, specs):
     for s in specs:
         t = time.time(); steps[s], erf = make(s, kernel)
         print(f"{s}: compiled and warm in {time.time() - t:.0f} s; its backward {'computes' if erf else 'does not compute'} erf", flush=True)
+    graphs = counters['stats']['unique_graphs']
     ts = {s: [] for s in specs}
     for r in range(rounds):
         for s in specs[r % len(specs):] + specs[:r % len(specs)]: ts[s] += time_steps(steps[s], 0, 1)
@@ -85,6 +102,7 @@ def main(rounds, specs):
         paired = statistics.median(a / b for a, b in zip(v, ts[specs[0]]))
         print(f"{s:28s} median step {statistics.median(v):.3f} s, paired ratio to {specs[0]!r} {paired:.3f}; "
               f"steps {' '.join(f'{t:.2f}' for t in v)}")
+    if counters['stats']['unique_graphs'] != graphs: sys.exit("a variant recompiled while being timed: the figures are void")
 
 if __name__ == '__main__':
     if len(sys.argv) < 3 or not sys.argv[1].isdigit() or int(sys.argv[1]) < 1: sys.exit(__doc__)
