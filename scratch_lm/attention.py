@@ -65,7 +65,7 @@ class BlockedAttention(torch.autograd.Function):
         return torch.cat(dq, -2), _sum_blocks(dk, block), _sum_blocks(dv, block), None
 
 def _sum_blocks(parts, block):
-    "dK or dV from the query blocks' parts: key block j's rows summed, in fp32, over the parts that reach them (j-th on)."
+    "dK or dV from the query blocks' parts: each block of `block` keys summed, in fp32, over the parts that reach it."
     return torch.cat([sum(p[..., j:j + block, :].float() for p in parts[j // block:]).to(parts[0].dtype)
                       for j in range(0, parts[-1].size(-2), block)], -2)
 

@@ -70,6 +70,7 @@ def make(spec, kernel):
     x, y = (torch.randint(0, mc.vocab_size, (cfg.batch_size, mc.block_size)) for _ in range(2))
     m = GPT(mc).train()
     if spec.startswith('attention@'):                                   # this model's attention layers run the old code
+        if kernel != 'blocked': sys.exit(f"{spec}: attention runs {kernel!r} here, not the blocked kernel whose code differs")
         old = attention_at(spec.split('@', 1)[1]).CausalSelfAttention
         for b in m.blocks: b.attn.__class__ = old
     opt, prec = make_optimizer(m, cfg, 'cpu'), Precision('cpu', cfg.dtype)
@@ -98,11 +99,11 @@ def main(rounds, specs):
     ts = {s: [] for s in specs}
     for r in range(rounds):
         for s in specs[r % len(specs):] + specs[:r % len(specs)]: ts[s] += time_steps(steps[s], 0, 1)
+    if counters['stats']['unique_graphs'] != graphs: sys.exit("a variant recompiled while being timed: the figures are void")
     for s, v in ts.items():
         paired = statistics.median(a / b for a, b in zip(v, ts[specs[0]]))
         print(f"{s:28s} median step {statistics.median(v):.3f} s, paired ratio to {specs[0]!r} {paired:.3f}; "
               f"steps {' '.join(f'{t:.2f}' for t in v)}")
-    if counters['stats']['unique_graphs'] != graphs: sys.exit("a variant recompiled while being timed: the figures are void")
 
 if __name__ == '__main__':
     if len(sys.argv) < 3 or not sys.argv[1].isdigit() or int(sys.argv[1]) < 1: sys.exit(__doc__)
