@@ -3,7 +3,8 @@
     python scripts/head_variants.py > releases/head_variants.txt
 
 1. The head's three products for one chunk (1,024 rows x 16,000 logits x 384) with the weight as a contiguous (d, V)
-   copy and as a transposed view of the (V, d) embedding.
+   copy and as a transposed view of the (V, d) embedding, and the hidden states' gradient written row-major
+   (`g @ wt.T`) or as the transpose of a (d, rows) product (`(wt @ g.T).T`, what `03_model` does).
 2. The whole head (4,096 rows, chunks of 1,024, forward and gradients, compiled) with four ways of writing the
    chunk's gradient g = softmax - one-hot in the autocast dtype: the softmax in fp32, the one-hot subtracted in place
    (`scatter_add_`), then cast ('scatter, then cast'); the softmax cast, then the targets' entries p_t - 1, computed
@@ -46,7 +47,7 @@ def head(kind, dt, N=4096, V=16000, d=384, C=1024):
             else:
                 g = ((z.float() - lse).exp() * kc).to(dt)
                 if kind == 'cast, then scatter': g = g.scatter(1, tc[:, None], (((zt - lse).exp() - 1) * kc).to(dt))
-            gh[i:i + C] = (wt @ g.T).T
+            gh[i:i + C] = (wt @ g.T).T.contiguous()
             gw += (g.T @ hc).float()
         return loss / n, gh, gw
     return torch.compile(f)
@@ -59,7 +60,8 @@ if __name__ == '__main__':
     wv = torch.randn(16000, 384, dtype=dt); wt = wv.T.contiguous()
     print("one chunk's products, weight as a contiguous (d, V) copy `wt` or a transposed view of the (V, d) `w`:")
     rounds({'logits      hc @ wt':        lambda: hc @ wt,        'logits      hc @ w.T':   lambda: hc @ wv.T,
-            'grad of h   (wt @ g.T).T':   lambda: (wt @ g.T).T,   'grad of h   g @ w':      lambda: g @ wv,
+            'grad of h   g @ wt.T':       lambda: g @ wt.T,       'grad of h   (wt @ g.T).T': lambda: (wt @ g.T).T,
+            'grad of h   g @ w':          lambda: g @ wv,
             'grad of w   g.T @ hc':       lambda: g.T @ hc}, 30)
     w, t = torch.randn(16000, 384) * 0.05, torch.randint(0, 16000, (4096,))
     h = torch.randn(4096, 384)
