@@ -4,11 +4,13 @@
     python scripts/ab_step.py 20 - gelu_saved model.loss_chunk=2048 model.loss_chunk=4096 > releases/ab_step.txt
     python scripts/ab_step.py 20 - max_autotune > releases/ab_step_max_autotune.txt 2>&1
     python scripts/ab_step.py 20 - attention@0510ed5 > releases/ab_step_attention.txt
+    python scripts/ab_step.py 24 - cpp_wrapper model.dropout=0.1 cpp_wrapper,model.dropout=0.1 > releases/ab_step_cpp_wrapper.txt
 
-Each variant is a comma-separated list of config overrides (`model.loss_chunk=2048`), `-` for the preset as it is,
-`gelu_saved` (the `erf` of GELU saved for the backward instead of recomputed there: the script checks that the
+Each variant is `-` for the preset as it is, or a comma-separated list of config overrides (`model.loss_chunk=2048`)
+and flags: `gelu_saved` (the `erf` of GELU saved for the backward instead of recomputed there: the script checks that the
 partition changed), `attention@REV` (this variant's attention layers run `scratch_lm/attention.py` as it was at git
-revision REV: a change to the attention code against the working tree's) or `max_autotune` (inductor's autotuning
+revision REV: a change to the attention code against the working tree's), `cpp_wrapper` (inductor's C++ wrapper, which
+calls the compiled kernels from C++ instead of Python) or `max_autotune` (inductor's autotuning
 with its C++ GEMM templates: in training only the batched products can get one, as the templates want constant
 weights for the others; with `2>&1` the file keeps inductor's AUTOTUNE tables, which say which kernel won for each
 product).
@@ -17,8 +19,9 @@ Every variant gets a compile of its own: dynamo caches compiled code per code ob
 cache graphs (and autotuning results) by content, so two variants compiled from one `lambda` in one process would
 silently share the first one's code; those caches are off here. The variants are built and warmed first, then timed
 one step each per round, in an order that turns each round; the figure to read is the median of each variant's
-round-by-round ratio to the first one (above 1: slower)."""
-import importlib.util, statistics, subprocess, sys, tempfile, time
+round-by-round ratio to the first one (above 1: slower). A variant whose warm-up steps do not give a finite loss
+(`train_step` gives nan when the gradients are not finite either) is reported as such and not timed."""
+import importlib.util, math, statistics, subprocess, sys, tempfile, time
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))         # this checkout's scratch_lm, installed or not
 import torch
@@ -58,33 +61,37 @@ def attention_at(rev):
     "The module `scratch_lm/attention.py` as it was at git revision `rev`, imported under a name of its own."
     code = subprocess.run(['git', 'show', f'{rev}:scratch_lm/attention.py'], capture_output=True, text=True, check=True,
                           cwd=Path(__file__).resolve().parent.parent).stdout
-    path = Path(tempfile.mkdtemp()) / f'attention_{rev}.py'; path.write_text(code)
+    path = Path(tempfile.mkdtemp()) / f"attention_{''.join(c if c.isalnum() else '_' for c in rev)}.py"; path.write_text(code)
     spec = importlib.util.spec_from_file_location(path.stem, path); mod = importlib.util.module_from_spec(spec)
     sys.modules[path.stem] = mod; spec.loader.exec_module(mod); return mod        # (dynamo looks modules up by name)
 
+FLAGS = ('gelu_saved', 'max_autotune', 'cpp_wrapper')
+
 def make(spec, kernel):
-    "Build, compile and warm up the variant `spec`; returns its no-argument step."
-    plain = spec in ('-', 'gelu_saved', 'max_autotune') or spec.startswith('attention@')
-    cfg = config([] if plain else spec.split(','), kernel)
+    "Build, compile and warm up the variant `spec`; returns its no-argument step, whether its backward computes erf, and its two warm-up losses."
+    parts = [p for p in spec.split(',') if p != '-']
+    flags = {p for p in parts if p in FLAGS or p.startswith('attention@')}
+    cfg = config([p for p in parts if p not in flags], kernel)
     mc = cfg.model_config(); torch.manual_seed(0)
     x, y = (torch.randint(0, mc.vocab_size, (cfg.batch_size, mc.block_size)) for _ in range(2))
     m = GPT(mc).train()
-    if spec.startswith('attention@'):                                   # this model's attention layers run the old code
+    for rev in [f.split('@', 1)[1] for f in flags if f.startswith('attention@')]:   # this model's attention layers run the old code
         if kernel != 'blocked': sys.exit(f"{spec}: attention runs {kernel!r} here, not the blocked kernel whose code differs")
-        old = attention_at(spec.split('@', 1)[1]).CausalSelfAttention
+        old = attention_at(rev).CausalSelfAttention
         for b in m.blocks: b.attn.__class__ = old
     opt, prec = make_optimizer(m, cfg, 'cpu'), Precision('cpu', cfg.dtype)
-    loss = torch.compile(eval("lambda a, b: m(a, b, only_loss=True)", {'m': m}), fullgraph=True)   # a code object
-    step = lambda: train_step(opt, prec, [(x, y)], loss, cfg.grad_clip)[0]            # of its own, one graph
-    if spec == 'gelu_saved': partitioners.get_default_op_list = _gelu_saved
-    if spec == 'max_autotune': ic.max_autotune, ic.max_autotune_gemm_backends = True, 'CPP,ATEN'
+    loss = torch.compile(eval("lambda a, b: m(a, b, only_loss=True)", {'m': m}), fullgraph=True,   # a code object of its
+                         options={'cpp_wrapper': True} if 'cpp_wrapper' in flags else None)        # own, one graph
+    step = lambda: train_step(opt, prec, [(x, y)], loss, cfg.grad_clip)[0]
+    if 'gelu_saved' in flags: partitioners.get_default_op_list = _gelu_saved
+    if 'max_autotune' in flags: ic.max_autotune, ic.max_autotune_gemm_backends = True, 'CPP,ATEN'
     _erf_in_backward.clear(); templates = counters['inductor']['cpp_templated_kernel_counter']
-    try: step(); step()                                                 # compiles (forward and backward) here
+    try: losses = [step(), step()]                                      # compiles (forward and backward) here
     finally: partitioners.get_default_op_list, (ic.max_autotune, ic.max_autotune_gemm_backends) = _op_list, _autotune
-    if spec == 'max_autotune': print(f"max_autotune: {counters['inductor']['cpp_templated_kernel_counter'] - templates} C++ GEMM "
+    if 'max_autotune' in flags: print(f"max_autotune: {counters['inductor']['cpp_templated_kernel_counter'] - templates} C++ GEMM "
                                       "template kernels generated (the AUTOTUNE tables on stderr say which won)", flush=True)
-    if spec == 'gelu_saved' and any(_erf_in_backward): sys.exit("gelu_saved: the backward still computes erf; the patch did not apply")
-    return step, any(_erf_in_backward)
+    if 'gelu_saved' in flags and any(_erf_in_backward): sys.exit("gelu_saved: the backward still computes erf; the patch did not apply")
+    return step, any(_erf_in_backward), losses
 
 def main(rounds, specs):
     cfg = config(); mc = cfg.model_config()
@@ -93,8 +100,13 @@ def main(rounds, specs):
           f"batch {cfg.batch_size}x{mc.block_size}, attention {kernel}, {rounds} rounds", flush=True)
     steps = {}
     for s in specs:
-        t = time.time(); steps[s], erf = make(s, kernel)
-        print(f"{s}: compiled and warm in {time.time() - t:.0f} s; its backward {'computes' if erf else 'does not compute'} erf", flush=True)
+        t = time.time(); step, erf, losses = make(s, kernel)
+        finite = all(math.isfinite(l) for l in losses)                  # (train_step gives nan if the gradients are not finite)
+        print(f"{s}: compiled and warm in {time.time() - t:.0f} s; its backward {'computes' if erf else 'does not compute'} erf; "
+              f"warm-up losses {' '.join(f'{l:.4f}' for l in losses)}{'' if finite else ': not finite, so not timed'}", flush=True)
+        if finite: steps[s] = step
+    if specs[0] not in steps: sys.exit(f"{specs[0]!r}, the reference, did not train: nothing to compare with")
+    specs = [s for s in specs if s in steps]
     graphs = counters['stats']['unique_graphs']
     ts = {s: [] for s in specs}
     for r in range(rounds):
