@@ -106,7 +106,7 @@ class LinearCrossEntropy(torch.autograd.Function):
             if need:                                                       # training: the gradients in the same pass
                 onehot = (cols == tc[:, None].int()).float()               # g = softmax - one-hot of the kept rows,
                 g = (((z.float() - lse).exp() - onehot) * kc).to(dtype)    # in fp32, rounded once
-                gh[i:i + chunk] = (wt @ g.T).T.contiguous()                # d loss / d h = g W (see below)
+                gh[i:i + chunk] = (wt @ g.T).T.contiguous()                # d loss / d h = g W (why contiguous: 03_model)
                 with torch.autocast(h.device.type, enabled=False):         # d loss / d w = g^T h, summed over the
                     gw += g.to(wide).T @ hc.to(wide)                       # chunks in fp32
         if need: ctx.save_for_backward(gh, gw, n)

@@ -11,14 +11,23 @@ from .data import ScratchLMError
 from .config import TrainConfig
 
 # %% auto #0
-__all__ = ['DTYPES', 'set_seed', 'lr_at', 'make_optimizer', 'pick_device', 'cpu_has_fast_bf16', 'auto_dtype', 'Precision',
-           'time_attention', 'choose_kernel', 'pick_attention', 'train_step', 'Dist']
+__all__ = ['DTYPES', 'set_seed', 'deterministic', 'lr_at', 'make_optimizer', 'pick_device', 'cpu_has_fast_bf16', 'auto_dtype',
+           'Precision', 'time_attention', 'choose_kernel', 'pick_attention', 'train_step', 'Dist']
 
 # %% ../nbs/03b_step.ipynb #3ecf5d4c
 def set_seed(seed: int):
     "Seed Python, NumPy and torch (CPU and CUDA) and ask cuDNN for deterministic kernels."
     random.seed(seed); np.random.seed(seed); torch.manual_seed(seed)
     torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = True, False
+
+# %% ../nbs/03b_step.ipynb #c32be9c5
+@contextlib.contextmanager
+def deterministic(on: bool = True):
+    "Inside: torch's deterministic algorithms (uninitialized memory left as it is), as they were before afterwards; `on=False` does nothing."
+    was, fill = torch.are_deterministic_algorithms_enabled(), torch.utils.deterministic.fill_uninitialized_memory
+    if on: torch.use_deterministic_algorithms(True); torch.utils.deterministic.fill_uninitialized_memory = False
+    try: yield
+    finally: torch.use_deterministic_algorithms(was); torch.utils.deterministic.fill_uninitialized_memory = fill
 
 # %% ../nbs/03b_step.ipynb #8a8e3d20
 def lr_at(step: int, c: TrainConfig) -> float:

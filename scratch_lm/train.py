@@ -14,7 +14,7 @@ from .data import ScratchLMError, atomic_write, sha256_file
 from .tokenizer import find_variant, load_tokenizer, load_tokens, resolve_data, tokenizer_path, tokens_dir
 from .model import GPT, in_eval_mode, n_params
 from .config import TrainConfig
-from .step import Dist, Precision, lr_at, make_optimizer, pick_attention, pick_device, set_seed, train_step
+from .step import Dist, Precision, deterministic, lr_at, make_optimizer, pick_attention, pick_device, set_seed, train_step
 from .checkpoint import check_resume, init_weights, latest_checkpoint, save_checkpoint, step_checkpoints
 
 # %% auto #0
@@ -307,6 +307,7 @@ def train(cfg: TrainConfig, run_dir='runs/default', max_steps=None, quiet=False,
     if cfg.patience and bad_evals >= cfg.patience: stop = f'early stop: no improvement in {bad_evals} evals'   # (resumed)
     model.train()
     with _StopSignals(second_stops=ddp.world == 1) as signals, contextlib.ExitStack() as closing:   # (torchrun repeats signals)
+        closing.enter_context(deterministic(device == 'cpu' and cfg.compile))   # a compiled CPU step, exact (03b_step)
         closing.callback(ddp.close); closing.callback(logger.close); closing.callback(bar.close)   # on any exit
         while step < cfg.max_steps and stop is None:
             t0 = time.time()

@@ -5,12 +5,15 @@
     python scripts/ab_step.py 20 - max_autotune > releases/ab_step_max_autotune.txt 2>&1
     python scripts/ab_step.py 20 - attention@0510ed5 > releases/ab_step_attention.txt
     python scripts/ab_step.py 24 - cpp_wrapper model.dropout=0.1 cpp_wrapper,model.dropout=0.1 > releases/ab_step_cpp_wrapper.txt
+    python scripts/ab_step.py 20 - deterministic > releases/ab_step_deterministic.txt
 
 Each variant is `-` for the preset as it is, or a comma-separated list of config overrides (`model.loss_chunk=2048`)
 and flags: `gelu_saved` (the `erf` of GELU saved for the backward instead of recomputed there: the script checks that the
 partition changed), `attention@REV` (this variant's attention layers run `scratch_lm/attention.py` as it was at git
 revision REV: a change to the attention code against the working tree's), `cpp_wrapper` (inductor's C++ wrapper, which
-calls the compiled kernels from C++ instead of Python) or `max_autotune` (inductor's autotuning
+calls the compiled kernels from C++ instead of Python), `deterministic` (compiled and run under
+`torch.use_deterministic_algorithms`: inductor then leaves the embedding's gradient, a scatter-add, to ATen instead of
+summing it with atomic adds in an order that varies) or `max_autotune` (inductor's autotuning
 with its C++ GEMM templates: in training only the batched products can get one, as the templates want constant
 weights for the others; with `2>&1` the file keeps inductor's AUTOTUNE tables, which say which kernel won for each
 product).
@@ -59,38 +62,54 @@ def config(keys=(), kernel=None):
 
 def attention_at(rev):
     "The module `scratch_lm/attention.py` as it was at git revision `rev`, imported under a name of its own."
-    code = subprocess.run(['git', 'show', f'{rev}:scratch_lm/attention.py'], capture_output=True, text=True, check=True,
-                          cwd=Path(__file__).resolve().parent.parent).stdout
-    path = Path(tempfile.mkdtemp()) / f"attention_{''.join(c if c.isalnum() else '_' for c in rev)}.py"; path.write_text(code)
+    git = lambda *a: subprocess.run(['git', *a], capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parent.parent).stdout
+    commit = git('rev-parse', '--verify', f'{rev}^{{commit}}').strip()
+    path = Path(tempfile.mkdtemp()) / f'attention_{commit}.py'; path.write_text(git('show', f'{commit}:scratch_lm/attention.py'))
     spec = importlib.util.spec_from_file_location(path.stem, path); mod = importlib.util.module_from_spec(spec)
     sys.modules[path.stem] = mod; spec.loader.exec_module(mod); return mod        # (dynamo looks modules up by name)
 
-FLAGS = ('gelu_saved', 'max_autotune', 'cpp_wrapper')
+FLAGS = ('gelu_saved', 'max_autotune', 'cpp_wrapper', 'deterministic')
+
+def _deterministic(f):
+    "`f` run with torch's deterministic algorithms (uninitialized memory left as it is); compiled under them too."
+    def run():
+        was, fill = torch.are_deterministic_algorithms_enabled(), torch.utils.deterministic.fill_uninitialized_memory
+        torch.use_deterministic_algorithms(True); torch.utils.deterministic.fill_uninitialized_memory = False
+        try: return f()
+        finally: torch.use_deterministic_algorithms(was); torch.utils.deterministic.fill_uninitialized_memory = fill
+    return run
 
 def make(spec, kernel):
-    "Build, compile and warm up the variant `spec`; returns its no-argument step, whether its backward computes erf, and its two warm-up losses."
+    """Build, compile and warm up the variant `spec`; returns its no-argument step (its losses in `step.losses`),
+    whether its backward computes erf, and its two warm-up losses."""
     parts = [p for p in spec.split(',') if p != '-']
     flags = {p for p in parts if p in FLAGS or p.startswith('attention@')}
     cfg = config([p for p in parts if p not in flags], kernel)
     mc = cfg.model_config(); torch.manual_seed(0)
     x, y = (torch.randint(0, mc.vocab_size, (cfg.batch_size, mc.block_size)) for _ in range(2))
     m = GPT(mc).train()
-    for rev in [f.split('@', 1)[1] for f in flags if f.startswith('attention@')]:   # this model's attention layers run the old code
-        if kernel != 'blocked': sys.exit(f"{spec}: attention runs {kernel!r} here, not the blocked kernel whose code differs")
+    revs = [f.split('@', 1)[1] for f in flags if f.startswith('attention@')]
+    if len(revs) > 1: sys.exit(f"{spec}: one attention@REV per variant")
+    for rev in revs:                                                    # this model's attention layers run the old code
+        if mc.attn_impl != 'blocked' or mc.attn_dropout: sys.exit(f"{spec}: attention runs {mc.attn_impl!r} here (attention "
+                                                                  f"dropout {mc.attn_dropout}), not the blocked kernel whose code differs")
         old = attention_at(rev).CausalSelfAttention
         for b in m.blocks: b.attn.__class__ = old
     opt, prec = make_optimizer(m, cfg, 'cpu'), Precision('cpu', cfg.dtype)
     loss = torch.compile(eval("lambda a, b: m(a, b, only_loss=True)", {'m': m}), fullgraph=True,   # a code object of its
                          options={'cpp_wrapper': True} if 'cpp_wrapper' in flags else None)        # own, one graph
-    step = lambda: train_step(opt, prec, [(x, y)], loss, cfg.grad_clip)[0]
+    seen = []                                                           # every loss this variant's steps give
+    step = lambda: seen.append(train_step(opt, prec, [(x, y)], loss, cfg.grad_clip)[0]) or seen[-1]
+    if 'deterministic' in flags: step = _deterministic(step)
     if 'gelu_saved' in flags: partitioners.get_default_op_list = _gelu_saved
     if 'max_autotune' in flags: ic.max_autotune, ic.max_autotune_gemm_backends = True, 'CPP,ATEN'
     _erf_in_backward.clear(); templates = counters['inductor']['cpp_templated_kernel_counter']
     try: losses = [step(), step()]                                      # compiles (forward and backward) here
     finally: partitioners.get_default_op_list, (ic.max_autotune, ic.max_autotune_gemm_backends) = _op_list, _autotune
     if 'max_autotune' in flags: print(f"max_autotune: {counters['inductor']['cpp_templated_kernel_counter'] - templates} C++ GEMM "
-                                      "template kernels generated (the AUTOTUNE tables on stderr say which won)", flush=True)
+                                    "template kernels generated (the AUTOTUNE tables on stderr say which won)", flush=True)
     if 'gelu_saved' in flags and any(_erf_in_backward): sys.exit("gelu_saved: the backward still computes erf; the patch did not apply")
+    step.losses = seen
     return step, any(_erf_in_backward), losses
 
 def main(rounds, specs):
@@ -105,13 +124,15 @@ def main(rounds, specs):
         print(f"{s}: compiled and warm in {time.time() - t:.0f} s; its backward {'computes' if erf else 'does not compute'} erf; "
               f"warm-up losses {' '.join(f'{l:.4f}' for l in losses)}{'' if finite else ': not finite, so not timed'}", flush=True)
         if finite: steps[s] = step
-    if specs[0] not in steps: sys.exit(f"{specs[0]!r}, the reference, did not train: nothing to compare with")
+        elif s == specs[0]: sys.exit(f"{s!r}, the reference, did not train: nothing to compare with")
     specs = [s for s in specs if s in steps]
     graphs = counters['stats']['unique_graphs']
     ts = {s: [] for s in specs}
     for r in range(rounds):
         for s in specs[r % len(specs):] + specs[:r % len(specs)]: ts[s] += time_steps(steps[s], 0, 1)
     if counters['stats']['unique_graphs'] != graphs: sys.exit("a variant recompiled while being timed: the figures are void")
+    if bad := [s for s in specs if not all(math.isfinite(l) for l in steps[s].losses)]:
+        sys.exit(f"{', '.join(bad)}: a loss was not finite while being timed (a skipped update is faster): the figures are void")
     for s, v in ts.items():
         paired = statistics.median(a / b for a, b in zip(v, ts[specs[0]]))
         print(f"{s:28s} median step {statistics.median(v):.3f} s, paired ratio to {specs[0]!r} {paired:.3f}; "

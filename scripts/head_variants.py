@@ -4,7 +4,8 @@
 
 1. The head's three products for one chunk (1,024 rows x 16,000 logits x 384) with the weight as a contiguous (d, V)
    copy and as a transposed view of the (V, d) embedding, and the hidden states' gradient written row-major
-   (`g @ wt.T`) or as the transpose of a (d, rows) product (`(wt @ g.T).T`, what `03_model` does).
+   (`g @ wt.T`) or as the transpose of a (d, rows) product, copied row-major (`(wt @ g.T).T.contiguous()`, what
+   `03_model` does).
 2. The whole head (4,096 rows, chunks of 1,024, forward and gradients, compiled) with four ways of writing the
    chunk's gradient g = softmax - one-hot in the autocast dtype: the softmax in fp32, the one-hot subtracted in place
    (`scatter_add_`), then cast ('scatter, then cast'); the softmax cast, then the targets' entries p_t - 1, computed
@@ -60,7 +61,7 @@ if __name__ == '__main__':
     wv = torch.randn(16000, 384, dtype=dt); wt = wv.T.contiguous()
     print("one chunk's products, weight as a contiguous (d, V) copy `wt` or a transposed view of the (V, d) `w`:")
     rounds({'logits      hc @ wt':        lambda: hc @ wt,        'logits      hc @ w.T':   lambda: hc @ wv.T,
-            'grad of h   g @ wt.T':       lambda: g @ wt.T,       'grad of h   (wt @ g.T).T': lambda: (wt @ g.T).T,
+            'grad of h   g @ wt.T':       lambda: g @ wt.T,       'grad of h   (wt @ g.T).T.contiguous()': lambda: (wt @ g.T).T.contiguous(),
             'grad of h   g @ w':          lambda: g @ wv,
             'grad of w   g.T @ hc':       lambda: g.T @ hc}, 30)
     w, t = torch.randn(16000, 384) * 0.05, torch.randint(0, 16000, (4096,))
