@@ -23,11 +23,12 @@ def set_seed(seed: int):
 # %% ../nbs/03b_step.ipynb #c32be9c5
 @contextlib.contextmanager
 def deterministic(on: bool = True):
-    "Inside: torch's deterministic algorithms (uninitialized memory left as it is), as they were before afterwards; `on=False` does nothing."
-    was, fill = torch.are_deterministic_algorithms_enabled(), torch.utils.deterministic.fill_uninitialized_memory
+    "Inside: torch's deterministic algorithms (uninitialized memory left as it is); afterwards the settings as they were. `on=False` does nothing."
+    was, warn = torch.are_deterministic_algorithms_enabled(), torch.is_deterministic_algorithms_warn_only_enabled()
+    fill = torch.utils.deterministic.fill_uninitialized_memory
     if on: torch.use_deterministic_algorithms(True); torch.utils.deterministic.fill_uninitialized_memory = False
     try: yield
-    finally: torch.use_deterministic_algorithms(was); torch.utils.deterministic.fill_uninitialized_memory = fill
+    finally: torch.use_deterministic_algorithms(was, warn_only=warn); torch.utils.deterministic.fill_uninitialized_memory = fill
 
 # %% ../nbs/03b_step.ipynb #8a8e3d20
 def lr_at(step: int, c: TrainConfig) -> float:

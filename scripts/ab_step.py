@@ -11,8 +11,8 @@ Each variant is `-` for the preset as it is, or a comma-separated list of config
 and flags: `gelu_saved` (the `erf` of GELU saved for the backward instead of recomputed there: the script checks that the
 partition changed), `attention@REV` (this variant's attention layers run `scratch_lm/attention.py` as it was at git
 revision REV: a change to the attention code against the working tree's), `cpp_wrapper` (inductor's C++ wrapper, which
-calls the compiled kernels from C++ instead of Python), `deterministic` (compiled and run under
-`torch.use_deterministic_algorithms`: inductor then leaves the embedding's gradient, a scatter-add, to ATen instead of
+calls the compiled kernels from C++ instead of Python), `deterministic` (compiled and run inside `deterministic()`,
+as training runs a compiled CPU step: inductor then leaves the embedding's gradient, a scatter-add, to ATen instead of
 summing it with atomic adds in an order that varies) or `max_autotune` (inductor's autotuning
 with its C++ GEMM templates: in training only the batched products can get one, as the templates want constant
 weights for the others; with `2>&1` the file keeps inductor's AUTOTUNE tables, which say which kernel won for each
@@ -23,7 +23,8 @@ cache graphs (and autotuning results) by content, so two variants compiled from 
 silently share the first one's code; those caches are off here. The variants are built and warmed first, then timed
 one step each per round, in an order that turns each round; the figure to read is the median of each variant's
 round-by-round ratio to the first one (above 1: slower). A variant whose warm-up steps do not give a finite loss
-(`train_step` gives nan when the gradients are not finite either) is reported as such and not timed."""
+(`train_step` gives nan when the gradients are not finite either) is reported as such and not timed; a loss that
+turns non-finite while timed voids the whole comparison (a skipped update is faster)."""
 import importlib.util, math, statistics, subprocess, sys, tempfile, time
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))         # this checkout's scratch_lm, installed or not
@@ -33,7 +34,7 @@ from torch._dynamo.utils import counters
 from scratch_lm.bench import cpu_name, time_steps
 from scratch_lm.config import load_config
 from scratch_lm.model import GPT
-from scratch_lm.step import Precision, auto_dtype, make_optimizer, pick_attention, train_step
+from scratch_lm.step import Precision, auto_dtype, deterministic, make_optimizer, pick_attention, train_step
 
 ic.fx_graph_cache = ic.autotune_local_cache = fc.enable_autograd_cache = False   # nothing reused from an earlier compile
 _op_list, _autotune = partitioners.get_default_op_list, (ic.max_autotune, ic.max_autotune_gemm_backends)
@@ -62,7 +63,10 @@ def config(keys=(), kernel=None):
 
 def attention_at(rev):
     "The module `scratch_lm/attention.py` as it was at git revision `rev`, imported under a name of its own."
-    git = lambda *a: subprocess.run(['git', *a], capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parent.parent).stdout
+    def git(*a):
+        r = subprocess.run(['git', *a], capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent)
+        if r.returncode: sys.exit(f"attention@{rev}: git {' '.join(a)}: {r.stderr.strip()}")
+        return r.stdout
     commit = git('rev-parse', '--verify', f'{rev}^{{commit}}').strip()
     path = Path(tempfile.mkdtemp()) / f'attention_{commit}.py'; path.write_text(git('show', f'{commit}:scratch_lm/attention.py'))
     spec = importlib.util.spec_from_file_location(path.stem, path); mod = importlib.util.module_from_spec(spec)
@@ -71,14 +75,10 @@ def attention_at(rev):
 FLAGS = ('gelu_saved', 'max_autotune', 'cpp_wrapper', 'deterministic')
 
 def _deterministic(f):
-    "`f` run with torch's deterministic algorithms (uninitialized memory left as it is); compiled under them too."
+    "`f` run inside `deterministic()`, as training runs a compiled CPU step (so it is compiled under it too)."
     def run():
-        was, fill = torch.are_deterministic_algorithms_enabled(), torch.utils.deterministic.fill_uninitialized_memory
-        torch.use_deterministic_algorithms(True); torch.utils.deterministic.fill_uninitialized_memory = False
-        try: return f()
-        finally: torch.use_deterministic_algorithms(was); torch.utils.deterministic.fill_uninitialized_memory = fill
+        with deterministic(): return f()
     return run
-
 def make(spec, kernel):
     """Build, compile and warm up the variant `spec`; returns its no-argument step (its losses in `step.losses`),
     whether its backward computes erf, and its two warm-up losses."""
