@@ -69,6 +69,25 @@ def test_sigterm_checkpoints_and_resume_is_exact(tiny_run, tmp_path):
     sa, sb = _final_state(tiny_run), _final_state(run)
     assert all(torch.equal(sa[k], sb[k]) for k in sa)
 
+def test_compiled_run_killed_and_resumed_is_exact(tmp_path):
+    "Compiled (inductor, with dropout and gradient accumulation), a run killed and resumed ends where an uninterrupted one does."
+    args = [*TINY, '--max-steps', 30, 'compile=true']
+    whole, run = tmp_path/'whole', tmp_path/'killed'
+    cli('train', *args, '--run-dir', whole)
+    env = {**os.environ, 'WANDB_MODE': 'disabled'}
+    p = subprocess.Popen([sys.executable, '-m', 'scratch_lm.cli', 'train', *map(str, args), '--run-dir', str(run)],
+                         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 300
+    while not (run/'checkpoints'/'step_0000010.pt').exists():
+        assert p.poll() is None and time.time() < deadline, 'run ended before its first checkpoint'
+        time.sleep(0.02)
+    p.send_signal(signal.SIGKILL); p.wait()
+    assert not (run/'checkpoints'/'step_0000030.pt').exists()
+    assert 'resuming' in cli('train', *args, '--run-dir', run).stdout
+    assert losses(whole) == losses(run) and len(losses(run)) >= 3
+    sa, sb = (torch.load(r/'checkpoints'/'step_0000030.pt', weights_only=True)['model'] for r in (whole, run))
+    assert all(torch.equal(sa[k], sb[k]) for k in sa)                 # bit-identical weights
+
 def test_resume_refuses_another_model_or_schedule(tiny_run, tmp_path):
     import shutil
     run = tmp_path/'changed'; shutil.copytree(tiny_run, run)
