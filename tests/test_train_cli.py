@@ -29,16 +29,20 @@ def test_tiny_run_learns_and_leaves_its_files(tiny_run):
 def _final_state(run):
     return torch.load(run/'checkpoints'/'step_0000040.pt', weights_only=True)['model']
 
+def _kill_at(checkpoint, *args):
+    "Start `train ARGS` and SIGKILL it as soon as its checkpoint `checkpoint` exists (it is renamed into place whole)."
+    run = Path(args[args.index('--run-dir') + 1])
+    p = subprocess.Popen([sys.executable, '-m', 'scratch_lm.cli', 'train', *map(str, args)], cwd=ROOT,
+                         env={**os.environ, 'WANDB_MODE': 'disabled'}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 300
+    while not (run/'checkpoints'/checkpoint).exists():
+        assert p.poll() is None and time.time() < deadline, f'run ended before writing {checkpoint}'
+        time.sleep(0.02)
+    p.send_signal(signal.SIGKILL); p.wait()
+
 def test_sigkill_and_resume_is_exact(tiny_run, tmp_path):
     run = tmp_path/'killed'
-    env = {**os.environ, 'WANDB_MODE': 'disabled'}
-    p = subprocess.Popen([sys.executable, '-m', 'scratch_lm.cli', 'train', *map(str, TINY), '--run-dir', str(run),
-                          '--max-steps', '40'], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 300
-    while not (run/'checkpoints'/'step_0000020.pt').exists():
-        assert p.poll() is None and time.time() < deadline, 'run ended before its second checkpoint'
-        time.sleep(0.05)
-    p.send_signal(signal.SIGKILL); p.wait()
+    _kill_at('step_0000020.pt', *TINY, '--run-dir', run, '--max-steps', 40)
     assert not (run/'checkpoints'/'step_0000040.pt').exists()
     out = cli('train', *TINY, '--run-dir', run, '--max-steps', 40).stdout
     assert 'resuming' in out
@@ -74,14 +78,7 @@ def test_compiled_run_killed_and_resumed_is_exact(tmp_path):
     args = [*TINY, '--max-steps', 30, 'compile=true']
     whole, run = tmp_path/'whole', tmp_path/'killed'
     cli('train', *args, '--run-dir', whole)
-    env = {**os.environ, 'WANDB_MODE': 'disabled'}
-    p = subprocess.Popen([sys.executable, '-m', 'scratch_lm.cli', 'train', *map(str, args), '--run-dir', str(run)],
-                         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 300
-    while not (run/'checkpoints'/'step_0000010.pt').exists():
-        assert p.poll() is None and time.time() < deadline, 'run ended before its first checkpoint'
-        time.sleep(0.02)
-    p.send_signal(signal.SIGKILL); p.wait()
+    _kill_at('step_0000010.pt', *args, '--run-dir', run)
     assert not (run/'checkpoints'/'step_0000030.pt').exists()
     assert 'resuming' in cli('train', *args, '--run-dir', run).stdout
     assert losses(whole) == losses(run) and len(losses(run)) >= 3
