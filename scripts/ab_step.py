@@ -6,6 +6,7 @@
     python scripts/ab_step.py 20 - attention@0510ed5 > releases/ab_step_attention.txt
     python scripts/ab_step.py 24 - cpp_wrapper model.dropout=0.1 cpp_wrapper,model.dropout=0.1 > releases/ab_step_cpp_wrapper.txt
     python scripts/ab_step.py 20 - deterministic > releases/ab_step_deterministic.txt
+    python scripts/ab_step.py 20 model.attn_impl=sdpa model.attn_impl=blocked > releases/ab_step_attention_avx2.txt
 
 Each variant is `-` for the preset as it is, or a comma-separated list of config overrides (`model.loss_chunk=2048`)
 and flags: `gelu_saved` (the `erf` of GELU saved for the backward instead of recomputed there: the script checks that the
