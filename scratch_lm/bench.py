@@ -5,6 +5,7 @@
 # %% ../nbs/07_bench.ipynb #fb1fa15d
 from __future__ import annotations
 import gc, json, os, resource, statistics, subprocess, sys, time
+from dataclasses import fields
 from pathlib import Path
 import torch
 from .data import ScratchLMError
@@ -13,8 +14,9 @@ from .config import load_config
 from .step import DTYPES, Precision, auto_dtype, make_optimizer, pick_attention, pick_device, set_seed, train_step, time_attention
 
 # %% auto #0
-__all__ = ['ABLATIONS', 'HEADS', 'matmul_peak', 'time_steps', 'peak_rss_mb', 'cpu_name', 'cpu_flags', 'profile_step', 'contender',
-           'scratch_step', 'hf_gpt2', 'hf_step', 'products_step', 'bench_config', 'bench', 'bench_cli', 'step_memory']
+__all__ = ['ABLATIONS', 'NO_DROPOUT', 'HEADS', 'matmul_peak', 'time_steps', 'peak_rss_mb', 'cpu_name', 'cpu_flags',
+           'profile_step', 'contender', 'scratch_step', 'hf_gpt2', 'hf_step', 'products_step', 'bench_config', 'bench',
+           'bench_cli', 'step_memory']
 
 # %% ../nbs/07_bench.ipynb #b07345f5
 def _sync(device):
@@ -116,10 +118,11 @@ def products_step(mc: GPTConfig, batch: int, dtype=torch.float32, device='cpu'):
 ABLATIONS = {'whole logits': lambda f, a, b: f(a, b)[1],                    # its own loss on the whole batch's logits
              'whole logits, F.cross_entropy': lambda f, a, b: _torch_loss(f(a), b)}   # PyTorch's loss instead
 
+NO_DROPOUT = [f'model.{f.name}=0' for f in fields(GPTConfig) if f.name.endswith('dropout')]   # every dropout key, off
+
 def bench_config(preset='cpu', batch_size=None, device='cpu'):
     "The preset's training config as the benchmark runs it: no dropout anywhere (the peer has none), dtype resolved."
-    cfg = load_config(preset, ['model.dropout=0', 'model.attn_dropout=0', 'model.emb_dropout=0', 'model.token_dropout=0',
-                       'model.head_dropout=0'])
+    cfg = load_config(preset, NO_DROPOUT)
     if batch_size: cfg.batch_size = batch_size
     if cfg.dtype == 'auto': cfg.dtype = auto_dtype(device)
     return cfg

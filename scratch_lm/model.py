@@ -29,6 +29,7 @@ class GPTConfig:
     attn_dropout: float = 0.0    # on attention weights (slow on CPU with SDPA, see 02_attention; free on CUDA)
     emb_dropout: float | None = None  # on the embeddings before the first block (None: the same as `dropout`)
     token_dropout: float = 0.0   # whole input tokens: a position's token embedding zeroed (training only)
+    type_dropout: float = 0.0    # whole token types: a vocabulary entry's embedding zeroed at every position it occurs
     head_dropout: float = 0.0    # on the final hidden states, before the tied output layer
     bias: bool = True
     attn_impl: str = 'sdpa'      # 'sdpa' (fused), 'manual' or 'blocked' (02_attention's hand-written kernels)
@@ -160,6 +161,8 @@ class GPT(nn.Module):
         tok = self.wte(idx)
         if self.training and self.config.token_dropout > 0:          # one mask value per position, scaled like dropout
             tok = tok * F.dropout(tok.new_ones(B, T, 1), self.config.token_dropout)
+        if self.training and self.config.type_dropout > 0:           # one mask value per vocabulary entry, looked up by idx
+            tok = tok * F.dropout(tok.new_ones(self.config.vocab_size, 1), self.config.type_dropout)[idx]
         x = self.drop(tok + self.wpe(pos))
         cache = []
         for i, blk in enumerate(self.blocks):

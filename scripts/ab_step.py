@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))         # this c
 import torch
 import torch._functorch.config as fc, torch._functorch.partitioners as partitioners, torch._inductor.config as ic
 from torch._dynamo.utils import counters
-from scratch_lm.bench import cpu_name, time_steps
+from scratch_lm.bench import NO_DROPOUT, cpu_name, time_steps
 from scratch_lm.config import load_config
 from scratch_lm.model import GPT
 from scratch_lm.step import Precision, auto_dtype, deterministic, make_optimizer, pick_attention, train_step
@@ -54,11 +54,10 @@ def _watched_partition(*a, **kw):
     return fw, bw
 partitioners.min_cut_rematerialization_partition = _watched_partition
 
-OFF = ['model.dropout=0', 'model.attn_dropout=0', 'model.emb_dropout=0', 'model.token_dropout=0', 'model.head_dropout=0']
 
 def config(keys=(), kernel=None):
     "The `cpu` preset as `bench` runs it (no dropout, dtype resolved), with the overrides `keys` and attention `kernel`."
-    cfg = load_config('cpu', [*OFF, *([f'model.attn_impl={kernel}'] if kernel else []), *keys])
+    cfg = load_config('cpu', [*NO_DROPOUT, *([f'model.attn_impl={kernel}'] if kernel else []), *keys])
     if cfg.dtype == 'auto': cfg.dtype = auto_dtype('cpu')
     return cfg
 
