@@ -120,7 +120,7 @@ def load_config(preset='seed', overrides=(), **kw) -> TrainConfig:
     if mc.attn_impl not in ('auto', 'sdpa', 'manual', 'blocked'):
         raise ScratchLMError(f"{p}: model.attn_impl must be auto, sdpa, manual or blocked, not {mc.attn_impl!r}")
     if cfg.ema is not None and not 0 <= cfg.ema < 1: raise ScratchLMError(f"{p}: ema must be in [0, 1) or none, got {cfg.ema}")
-    for k in ('dropout', 'attn_dropout', 'emb_dropout', 'token_dropout', 'type_dropout', 'head_dropout'):
+    for k in (f.name for f in fields(mc) if f.name.endswith('dropout')):             # every dropout key of GPTConfig
         v = getattr(mc, k)
         if v is not None and not 0 <= v < 1: raise ScratchLMError(f"{p}: model.{k} must be in [0, 1), got {v}")
     return cfg

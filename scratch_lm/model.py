@@ -29,7 +29,7 @@ class GPTConfig:
     attn_dropout: float = 0.0    # on attention weights (slow on CPU with SDPA, see 02_attention; free on CUDA)
     emb_dropout: float | None = None  # on the embeddings before the first block (None: the same as `dropout`)
     token_dropout: float = 0.0   # whole input tokens: a position's token embedding zeroed (training only)
-    type_dropout: float = 0.0    # whole token types: a vocabulary entry's embedding zeroed at every position it occurs
+    type_dropout: float = 0.0    # whole token types: a vocabulary entry's embedding zeroed wherever it occurs (training only)
     head_dropout: float = 0.0    # on the final hidden states, before the tied output layer
     bias: bool = True
     attn_impl: str = 'sdpa'      # 'sdpa' (fused), 'manual' or 'blocked' (02_attention's hand-written kernels)

@@ -4,7 +4,7 @@ on this machine's CPU, and record where and how long they trained.
 
     python scripts/bring_home.py OUT                         # -> releases/wikitext2_<N>M_gpu.{pt,json} + loss curve
     python scripts/bring_home.py OUT --splits valid          # validation only (test is scored once, for the release)
-    python scripts/bring_home.py OUT --speed OLD/speed.json  # a run made with SPEED_ROW=0: the speed row of an earlier
+    python scripts/bring_home.py OUT --speed OLD/speed.json  # a run made with SPEED_ROW=0: the speed row of another
                                                              # call on the same GPU (refused if the GPU differs, unless
                                                              # --speed-from-another-gpu: then recorded as such)
 
@@ -47,7 +47,7 @@ def main():
     ap.add_argument('--splits', default='valid,test')
     ap.add_argument('--stride', type=int, default=256, help='stride of the sliding-window evaluation')
     ap.add_argument('--keep-one', action='store_true', help='delete the other .pt files in --releases (their JSON stays)')
-    ap.add_argument('--speed', help="a speed.json from an earlier call on the same GPU, for a run made with SPEED_ROW=0")
+    ap.add_argument('--speed', help="a speed.json from another call on the same GPU, for a run made with SPEED_ROW=0")
     ap.add_argument('--speed-from-another-gpu', action='store_true',
                     help="accept a --speed measured on another GPU (the release then says which GPU each figure comes from)")
     a = ap.parse_args()
@@ -56,7 +56,7 @@ def main():
     if not (out/'eval.json').is_file(): raise ScratchLMError(f"{out/'eval.json'}: missing; the device run stopped before writing it")
     if not speed_path.is_file():                                     # checked before minutes of CPU evaluation
         raise ScratchLMError(f"{speed_path}: missing; the run skipped its speed row (SPEED_ROW=0)? pass --speed with an "
-                             f"earlier call's speed.json on the same GPU" if not a.speed else f"{speed_path}: no such file")
+                             f"speed.json of another call on the same GPU" if not a.speed else f"{speed_path}: no such file")
     ev, speed = json.loads((out/'eval.json').read_text()), json.loads(speed_path.read_text())
     other_gpu = speed.get('gpu') != ev['env']['gpu']
     if other_gpu and not a.speed_from_another_gpu:
@@ -75,7 +75,7 @@ def main():
     info['gpu_run'] = dict(gpu=ev['env']['gpu'], torch=ev['env']['torch'], cuda=ev['env']['cuda'],
                            train_seconds=ev['train']['train_seconds'], steps=ev['train']['step'], preset=ev['preset'],
                            tokens_per_step=ev['tokens_per_step'], speed=speed,
-                           speed_source='this call' if not a.speed else f"an earlier call on {'another GPU, ' + str(speed.get('gpu')) if other_gpu else 'the same GPU'} ({speed_path.name})",
+                           speed_source='this call' if not a.speed else f"another call on {'another GPU, ' + str(speed.get('gpu')) if other_gpu else 'the same GPU'} ({speed_path.name})",
                            stopped_early=ev['train'].get('interrupted') or ev['train'].get('failed') or
                                ('the call ended during this run' if ev['train'].get('in_progress') else None),
                            overrides=ev.get('overrides', []), sweep=[dict(overrides=r['overrides'], max_steps=r['max_steps'],

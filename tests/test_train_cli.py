@@ -74,8 +74,10 @@ def test_sigterm_checkpoints_and_resume_is_exact(tiny_run, tmp_path):
     assert all(torch.equal(sa[k], sb[k]) for k in sa)
 
 def test_compiled_run_killed_and_resumed_is_exact(tmp_path):
-    "Compiled (inductor, with dropout and gradient accumulation), a run killed and resumed ends where an uninterrupted one does."
-    args = [*TINY, '--max-steps', 30, 'compile=true', 'model.attn_impl=sdpa']   # one kernel for both runs, not `auto`'s pick
+    """Compiled (inductor, with dropout, dropout of whole token types and gradient accumulation), a run killed and resumed
+    ends where an uninterrupted one does."""
+    args = [*TINY, '--max-steps', 30, 'compile=true', 'model.attn_impl=sdpa',    # one kernel for both runs, not `auto`'s pick
+            'model.type_dropout=0.1']
     whole, run = tmp_path/'whole', tmp_path/'killed'
     cli('train', *args, '--run-dir', whole)
     _kill_at('step_0000010.pt', *args, '--run-dir', run)
