@@ -99,28 +99,32 @@ def load_config(preset='seed', overrides=(), **kw) -> TrainConfig:
             v = coerce(f"{p}: {k}", v, typ)
             if k.startswith('model.'): d['model'][k[6:]] = v
             else: d[k] = v
+    given = {}                                                   # key -> the override that set it, for error messages
     for k, v in [*map(_parse_override, overrides), *kw.items()]:
         if v is None and k in kw: continue
+        given[k] = f"override {k}={v}"
         if k.startswith('model.'):
             if k[6:] not in sub: raise ScratchLMError(f"unknown config key {k!r}; model keys: {', '.join(sub)}")
             d.setdefault('model', {})[k[6:]] = coerce(k, v, sub[k[6:]]) if isinstance(v, str) else v
         elif k in top and k != 'model': d[k] = coerce(k, v, top[k]) if isinstance(v, str) else v
         else: raise ScratchLMError(f"unknown config key {k!r}; known keys: {', '.join(sorted(top))}, model.<field>")
     if unknown := set(d) - set(top): raise ScratchLMError(f"{p}: unknown config keys {sorted(unknown)}")
+    def at(*keys): return ', '.join(given[k] for k in keys if k in given) or str(p)   # where a bad value came from
     cfg = TrainConfig(**d)
     try: mc = cfg.model_config()
     except (TypeError, ValueError) as e: raise ScratchLMError(f"{p}: {e}") from None
     for k in ('batch_size', 'grad_accum', 'max_steps', 'eval_every', 'ckpt_every', 'log_every', 'keep_last'):
-        if getattr(cfg, k) < 1: raise ScratchLMError(f"{p}: {k} must be >= 1, got {getattr(cfg, k)}")
+        if getattr(cfg, k) < 1: raise ScratchLMError(f"{at(k)}: {k} must be >= 1, got {getattr(cfg, k)}")
     for k in ('vocab_size', 'block_size', 'n_layers', 'd_model', 'n_heads', 'd_ff', 'loss_chunk'):
-        if getattr(mc, k) < 1: raise ScratchLMError(f"{p}: model.{k} must be >= 1, got {getattr(mc, k)}")
-    if mc.d_model % mc.n_heads: raise ScratchLMError(f"{p}: model.d_model ({mc.d_model}) must be divisible by model.n_heads ({mc.n_heads})")
-    if cfg.schedule not in ('cosine', 'wsd'): raise ScratchLMError(f"{p}: schedule must be cosine or wsd, not {cfg.schedule!r}")
-    if cfg.eval_windows is not None and cfg.eval_windows < 1: raise ScratchLMError(f"{p}: eval_windows must be >= 1 or none")
+        if getattr(mc, k) < 1: raise ScratchLMError(f"{at('model.' + k)}: model.{k} must be >= 1, got {getattr(mc, k)}")
+    if mc.d_model % mc.n_heads:
+        raise ScratchLMError(f"{at('model.d_model', 'model.n_heads')}: model.d_model ({mc.d_model}) must be divisible by model.n_heads ({mc.n_heads})")
+    if cfg.schedule not in ('cosine', 'wsd'): raise ScratchLMError(f"{at('schedule')}: schedule must be cosine or wsd, not {cfg.schedule!r}")
+    if cfg.eval_windows is not None and cfg.eval_windows < 1: raise ScratchLMError(f"{at('eval_windows')}: eval_windows must be >= 1 or none")
     if mc.attn_impl not in ('auto', 'sdpa', 'manual', 'blocked'):
-        raise ScratchLMError(f"{p}: model.attn_impl must be auto, sdpa, manual or blocked, not {mc.attn_impl!r}")
-    if cfg.ema is not None and not 0 <= cfg.ema < 1: raise ScratchLMError(f"{p}: ema must be in [0, 1) or none, got {cfg.ema}")
+        raise ScratchLMError(f"{at('model.attn_impl')}: model.attn_impl must be auto, sdpa, manual or blocked, not {mc.attn_impl!r}")
+    if cfg.ema is not None and not 0 <= cfg.ema < 1: raise ScratchLMError(f"{at('ema')}: ema must be in [0, 1) or none, got {cfg.ema}")
     for k in (f.name for f in fields(mc) if f.name.endswith('dropout')):             # every dropout key of GPTConfig
         v = getattr(mc, k)
-        if v is not None and not 0 <= v < 1: raise ScratchLMError(f"{p}: model.{k} must be in [0, 1), got {v}")
+        if v is not None and not 0 <= v < 1: raise ScratchLMError(f"{at('model.' + k)}: model.{k} must be in [0, 1), got {v}")
     return cfg
