@@ -102,13 +102,14 @@ def cache_mix(logp, hq, yq, Hc, Yc, theta: float, lam: float, cache_len: int):
 
 # %% ../nbs/06_eval.ipynb #25fe588f
 def _window(model, ids, s, e, f):
-    "Final hidden states of window [s, e)'s scored positions (from f), their log-probs of the targets, and the targets."
+    """Final hidden states of window [s, e)'s scored positions (from f), their log-probs of the targets, the targets, and
+    whether the whole predicted distribution is finite (a question asked without looking at the targets)."""
     dev = model.wte.weight.device
     x = torch.as_tensor(np.asarray(ids[s:e], dtype=np.int64), device=dev)[None]
     y = torch.as_tensor(np.asarray(ids[f + 1:e + 1], dtype=np.int64), device=dev)
     h = model.hidden(x)[0][0, f - s:]
-    lp = torch.log_softmax(model.lm_head(h).float(), -1).gather(1, y[:, None])[:, 0]
-    return h, lp, y
+    logp = torch.log_softmax(model.lm_head(h).float(), -1)
+    return h, logp.gather(1, y[:, None])[:, 0], y, bool(torch.isfinite(logp.detach()).all())
 
 RMS_BETA = 0.99                                                         # memory of the RMS update's squared gradients
 
@@ -132,13 +133,13 @@ def adaptive_score(model, ids, stride=None, precision=None, progress=False, cach
     Hc = torch.zeros(0, m.config.d_model, device=dev); Yc = torch.zeros(0, dtype=torch.long, device=dev)
     out, t0, resets, updates = [], time.time(), 0, 0
     for s, e, f in wins:
-        with torch.set_grad_enabled(dyn), ctx(): h, lp, y = _window(m, ids, s, e, f)
-        if dyn and not torch.isfinite(lp).all():                        # the adapted weights diverged: start again
+        with torch.set_grad_enabled(dyn), ctx(): h, lp, y, ok = _window(m, ids, s, e, f)
+        if dyn and not ok:                                              # the adapted weights diverged: start again
             resets += 1
             with torch.no_grad():
                 for p, p0 in zip(m.parameters(), theta0): p.copy_(p0)
                 if ms is not None: updates = 0; [v.zero_() for v in ms]     # the RMS statistics start again too
-            with torch.set_grad_enabled(dyn), ctx(): h, lp, y = _window(m, ids, s, e, f)
+            with torch.set_grad_enabled(dyn), ctx(): h, lp, y, ok = _window(m, ids, s, e, f)
         hq = h.detach().float()
         mixed = cache_mix(lp.detach(), hq, y, Hc, Yc, cache_theta, cache_lambda, cache_len)
         out.append(mixed)
@@ -175,7 +176,7 @@ def stream_states(model, ids, stride=None, progress=False):
         from tqdm.auto import tqdm
         wins = tqdm(wins, desc='states', unit='window', leave=False)
     for s, e, f in wins:
-        h, lp, y = _window(model, ids, s, e, f)
+        h, lp, y, _ = _window(model, ids, s, e, f)
         lps.append(lp); hs.append(h); ys.append(y)
     return torch.cat(lps), torch.cat(hs), torch.cat(ys)
 

@@ -42,9 +42,11 @@ class Sampler:
         self.model = model_from_checkpoint(ck, self.path, self.device)
         self.tok = tokenizer_from_checkpoint(ck, tokenizer, self.path)
         self.block_size = self.model.config.block_size
+        self.line_space = (ck.get('config') or {}).get('variant') in ('v1', 'raw')   # WikiText: every line starts with ' '
 
     def encode_prompt(self, prompt: str, warn=True) -> torch.Tensor:
         "Prompt → (1, T) ids, keeping the last block_size - 1 tokens (with a warning) if it is too long."
+        if self.line_space and prompt[:1].strip(): prompt = ' ' + prompt   # a WikiText model: the space its lines begin with
         ids = self.tok.encode(prompt, add_special_tokens=False).ids
         if not ids: raise ScratchLMError("the prompt is empty; give some text to continue")
         if len(ids) >= self.block_size:
@@ -118,9 +120,11 @@ def longest_repeat(words: list[str]) -> int:
     return best
 
 # %% ../nbs/05_sample.ipynb #09048f85
-def quality_report(sampler: Sampler, out_path, prompts=PROMPTS, n_per_prompt=2, max_new_tokens=120, seed=42, **kw) -> dict:
+def quality_report(sampler: Sampler, out_path, prompts=PROMPTS, n_per_prompt=2, max_new_tokens=120, seed=42,
+                   temperature=0.8, top_k=None, top_p=0.95) -> dict:
     "Write samples for `prompts` with repetition and profanity figures to a Markdown file; returns the summary."
     from scratch_lm.data import profanity_scores
+    kw = dict(temperature=temperature, top_k=top_k, top_p=top_p)      # recorded in full, defaults included
     rows = []
     for p in prompts:
         for j in range(n_per_prompt):

@@ -3,6 +3,7 @@
 
     python scripts/release.py --run runs/release                 # static evaluation: valid + test, strict + sliding
     python scripts/release.py --run runs/release --adaptive      # add neural cache / dynamic evaluation rows
+    python scripts/release.py --samples --tag gpu                # only write the sample-quality file again
 
 Writes releases/wikitext2_<N>M[_TAG].{pt,json}, releases/wikitext2_<N>M_loss.png and releases/wikitext2_<N>M_samples.md.
 Test is evaluated here, once per release; tuning uses validation only (scripts/tune_adaptive.py)."""
@@ -45,21 +46,23 @@ def main():
     ap.add_argument('--splits', default='valid,test', help='comma-separated splits to evaluate')
     ap.add_argument('--methods', default='cache,cache_dynamic,dynamic', help='with --adaptive: which rows, in this order')
     ap.add_argument('--tag', default='', help='appended to the release name (e.g. gpu: wikitext2_17M_gpu.pt)')
+    ap.add_argument('--samples', action='store_true', help="only write an existing release's sample-quality file (and its summary) again")
     a = ap.parse_args()
     run, out = Path(a.run), Path(a.out)
-    if not a.adaptive:
+    if a.adaptive and a.samples: sys.exit("error: --adaptive and --samples each update an existing release; give one")
+    if not (a.adaptive or a.samples):
         rel = release_checkpoint(run/'checkpoints'/'best.pt', out, a.tag)
         print(f"wrote {rel} ({rel.stat().st_size / 1e6:.1f} MB)")
     else: rel = max(out.glob(f"wikitext2_*M{'_' + a.tag if a.tag else ''}.pt"))
     stem = rel.with_suffix('')
     jpath = stem.with_suffix('.json')
-    info = json.loads(jpath.read_text()) if a.adaptive else {}
+    info = json.loads(jpath.read_text()) if a.adaptive or a.samples else {}
     ck = load_checkpoint(rel)
     cmd = lambda split, extra='': (f"python -m scratch_lm.cli eval --checkpoint {rel} --split {split}{extra} --json")
     splits = a.splits.split(',')
     def save():                                                     # after every evaluation: an interrupted run keeps its rows
         with atomic_write(jpath, 'w') as f: json.dump(info, f, indent=1)
-    if not a.adaptive:
+    if not (a.adaptive or a.samples):
         info.update(release=rel.name, n_params=ck['n_params'], tokenizer_sha256=ck['tokenizer_sha256'],
                     source_checkpoint=str(run/'checkpoints'/'best.pt'), step=ck['step'], config=ck['config'],
                     git_commit=ck['config'].get('git_commit'), training=run_summary(run), evaluations={})
@@ -72,9 +75,11 @@ def main():
                 print(f"{split:5} {name:10} token ppl {r['token_ppl']:7.2f}  word ppl {r['word_ppl']:7.2f}  "
                       f"bits/byte {r['bits_per_byte']:.4f}  ({time.time() - t:.0f} s)", flush=True)
         shutil.copy(run/'loss.png', f'{stem}_loss.png')
+    if not a.adaptive:                                               # a new release, or --samples alone
         summ = quality_report(Sampler(rel), f'{stem}_samples.md')
-        info['samples'] = dict(file=f'{stem.name}_samples.md', **summ); save()
-        print(f"wrote {stem}_loss.png and {stem}_samples.md")
+        info['samples'] = dict(file=f'{stem.name}_samples.md', **summ,
+                               command=f"python scripts/release.py --samples{' --tag ' + a.tag if a.tag else ''}"); save()
+        print(f"wrote {stem}_samples.md" if a.samples else f"wrote {stem}_loss.png and {stem}_samples.md")
     else:
         from scratch_lm.evaluate import evaluate_adaptive
         rows = {'cache': dict(cache=True), 'dynamic': dict(dynamic=True), 'cache_dynamic': dict(cache=True, dynamic=True)}
