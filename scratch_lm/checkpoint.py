@@ -11,8 +11,8 @@ from .tokenizer import load_tokenizer, tokenizer_from_json
 from .model import GPT, GPTConfig, n_params
 
 # %% auto #0
-__all__ = ['SCHEDULE_KEYS', 'KERNEL_KEYS', 'SHAPE_KEYS', 'save_checkpoint', 'load_checkpoint', 'step_checkpoints',
-           'latest_checkpoint', 'check_resume', 'inference_weights', 'model_from_checkpoint',
+__all__ = ['SCHEDULE_KEYS', 'KERNEL_KEYS', 'REGULARISER_KEYS', 'SHAPE_KEYS', 'save_checkpoint', 'load_checkpoint',
+           'step_checkpoints', 'latest_checkpoint', 'check_resume', 'inference_weights', 'model_from_checkpoint',
            'tokenizer_from_checkpoint', 'release_name', 'release_checkpoint', 'init_weights']
 
 # %% ../nbs/03c_checkpoint.ipynb #3f87b613
@@ -55,15 +55,16 @@ def latest_checkpoint(run_dir, log=print, move_aside=True):
 SCHEDULE_KEYS = ('lr', 'min_lr_ratio', 'warmup_steps', 'max_steps', 'schedule', 'decay_frac', 'batch_size', 'grad_accum',
                  'weight_decay', 'beta1', 'beta2', 'eps', 'grad_clip', 'ema', 'seed')
 KERNEL_KEYS = ('attn_impl', 'loss_chunk')    # how the same model is computed: a change is allowed, but rounds differently
+REGULARISER_KEYS = ('dropout', 'attn_dropout', 'emb_dropout', 'token_dropout', 'type_dropout', 'head_dropout')  # the same weights
 
 def check_resume(old: dict, new: dict, path='checkpoint', allow_change=False) -> list[str]:
     "Compare a checkpoint's resolved config with the new one; raise on a model or tokenizer change, and on a schedule change unless allowed."
     diff = lambda a, b, keys, pre='': [f"{pre}{k} {a.get(k)!r} -> {b.get(k)!r}" for k in keys if k in a and k in b and a[k] != b[k]]
-    model = diff(old.get('model', {}), new['model'], sorted(set(old.get('model', {})) - {'checkpointing', *KERNEL_KEYS}), 'model.')
+    model = diff(old.get('model', {}), new['model'], sorted(set(old.get('model', {})) - {'checkpointing', *KERNEL_KEYS, *REGULARISER_KEYS}), 'model.')
     if model: raise ScratchLMError(f"{path}: this run was trained with another model ({', '.join(model)}); use a new --run-dir")
     if old.get('tokenizer_sha256') not in (None, new['tokenizer_sha256']):
         raise ScratchLMError(f"{path}: this run was trained with another tokenizer; use a new --run-dir or the original --data")
-    sched = diff(old, new, SCHEDULE_KEYS) + diff(old.get('model', {}), new['model'], KERNEL_KEYS, 'model.')
+    sched = diff(old, new, SCHEDULE_KEYS) + diff(old.get('model', {}), new['model'], (*KERNEL_KEYS, *REGULARISER_KEYS), 'model.')
     if sched and not allow_change:
         raise ScratchLMError(f"{path}: resuming with changed settings ({', '.join(sched)}); pass --allow-config-change "
                              f"to continue with them, or use a new --run-dir")

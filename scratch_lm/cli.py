@@ -30,6 +30,10 @@ def _train(a):
               init_from=a.init_from)
     cfg = load_config(a.preset, a.overrides, **kw)
     run_dir = a.run_dir or f'runs/{cfg.preset}'
+    steps = a.max_steps or cfg.max_steps
+    if cfg.warmup_steps > steps:                       # a quick try of a long preset: say why the lr never peaks
+        print(f"warning: warmup_steps ({cfg.warmup_steps}) > max_steps ({steps}): the learning rate never reaches its peak "
+              f"and never decays; pass warmup_steps=N with N < {steps}", file=sys.stderr)
     s = train(cfg, run_dir, max_steps=a.max_steps, allow_config_change=a.allow_config_change)
     print(json.dumps(s))
 
@@ -115,18 +119,18 @@ def make_parser() -> argparse.ArgumentParser:
     s.add_argument('--preset', default='cpu', help='cpu | gpu | seed | tiny, or a path to a YAML file')
     s.add_argument('--data', default=None, help='prepared data folder, or a folder of raw WikiText-2 files (default: preset, i.e. data/)')
     s.add_argument('--run-dir', default=None, help='where checkpoints and logs go (default: runs/<preset>)')
-    s.add_argument('--max-steps', type=positive, default=None, help="the run's length in optimizer steps; warm-up and decay are fitted to it (default: preset)")
+    s.add_argument('--max-steps', type=positive, default=None, help="the run's length in optimizer steps; the decay is fitted to it, the warm-up stays warmup_steps (default: preset)")
     s.add_argument('--ckpt-every', type=positive, default=None, help='checkpoint every N steps (default: preset)')
     s.add_argument('--seed', type=int, default=None, help='random seed (default: preset, 42)')
-    s.add_argument('--wandb', choices=['auto', 'online', 'offline', 'off'], default=None, help='Weights & Biases mode (default: auto)')
+    s.add_argument('--wandb', choices=['auto', 'online', 'offline', 'off'], default=None, help='Weights & Biases mode (default: preset, else auto)')
     s.add_argument('--compile', action=argparse.BooleanOptionalAction, default=None, help='torch.compile the model (default: preset)')
     s.add_argument('--device', choices=['auto', 'cpu', 'cuda'], default=None, help='where to train (default: preset, auto = CUDA when present)')
     s.add_argument('--init-from', metavar='CHECKPOINT', default=None,
                    help='start a new run from these weights (a run\'s checkpoint or a release; same model shape and tokenizer; '
                         'fresh optimizer and schedule)')
     s.add_argument('--allow-config-change', action='store_true',
-                   help='resume even though lr, max_steps, batch or other schedule settings, or the kernels (attn_impl, '
-                        'loss_chunk), differ from the checkpoint\'s')
+                   help='resume even though lr, max_steps, batch or other schedule settings, the kernels (attn_impl, '
+                        'loss_chunk) or the dropout rates differ from the checkpoint\'s')
     s.add_argument('overrides', nargs='*', metavar='key=value', help='config overrides')
     s.set_defaults(func=_train)
 
@@ -174,7 +178,7 @@ def make_parser() -> argparse.ArgumentParser:
     s.add_argument('--preset', default='cpu', help='the preset whose step is timed (e.g. cpu, gpu)')
     s.add_argument('--device', choices=['auto', 'cpu', 'cuda'], default='cpu', help='where to run both contenders')
     s.add_argument('--steps', type=positive, default=5, help='timed steps per contender (after warm-up)')
-    s.add_argument('--batch-size', type=positive, default=None, help='sequences per micro-batch (default: the cpu preset)')
+    s.add_argument('--batch-size', type=positive, default=None, help="sequences per micro-batch (default: the preset's)")
     s.add_argument('--no-peer', action='store_true', help='skip the Hugging Face GPT-2 peer')
     s.add_argument('--profile', action='store_true', help='also print where one scratch_lm step spends its time, by operator')
     s.add_argument('--ablate', action='store_true', help="also time scratch_lm with its loss on the whole batch's logits (no chunked head), and with F.cross_entropy there")

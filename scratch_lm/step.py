@@ -67,7 +67,7 @@ def cpu_has_fast_bf16() -> bool:
 def auto_dtype(device: str, cuda_bf16: bool | None = None) -> str:
     "bf16 on a GPU that has it, else fp16 (+ GradScaler) on CUDA; bf16 on a CPU with native bf16 matmul; fp32 otherwise."
     if device == 'cuda':
-        if cuda_bf16 is None: cuda_bf16 = torch.cuda.is_bf16_supported()
+        if cuda_bf16 is None: cuda_bf16 = torch.cuda.is_bf16_supported(including_emulation=False)   # emulated bf16 is slow
         return 'bf16' if cuda_bf16 else 'fp16'
     return 'bf16' if cpu_has_fast_bf16() else 'fp32'
 
@@ -80,7 +80,7 @@ class Precision:
         if dtype not in ('bf16', 'fp16', 'fp32'): raise ScratchLMError(f"dtype must be auto, bf16, fp16 or fp32, not {dtype!r}")
         self.device, self.name = device, dtype
         self.dtype = DTYPES[dtype]
-        self.scaler = torch.amp.GradScaler(device, enabled=(dtype == 'fp16' and device == 'cuda'))
+        self.scaler = torch.amp.GradScaler(device, enabled=dtype == 'fp16')   # fp16's small range needs loss scaling anywhere
     def autocast(self): return torch.autocast(self.device, dtype=self.dtype, enabled=self.name != 'fp32')
     def load_scaler(self, state: dict):
         "Restore the scaler's state; a checkpoint from another device or dtype (no state, or none needed) is fine."
