@@ -31,9 +31,9 @@ def _train(a):
     cfg = load_config(a.preset, a.overrides, **kw)
     run_dir = a.run_dir or f'runs/{cfg.preset}'
     steps = a.max_steps or cfg.max_steps
-    if cfg.warmup_steps > steps:                       # a quick try of a long preset: say why the lr never peaks
-        print(f"warning: warmup_steps ({cfg.warmup_steps}) > max_steps ({steps}): the learning rate never reaches its peak "
-              f"and never decays; pass warmup_steps=N with N < {steps}", file=sys.stderr)
+    if cfg.warmup_steps >= steps:                      # a quick try of a long preset: say why the lr never decays
+        print(f"warning: warmup_steps ({cfg.warmup_steps}) >= max_steps ({steps}): the run ends in its warm-up and the "
+              f"learning rate never decays; pass warmup_steps=N with N < {steps}", file=sys.stderr)
     s = train(cfg, run_dir, max_steps=a.max_steps, allow_config_change=a.allow_config_change)
     print(json.dumps(s))
 

@@ -101,15 +101,15 @@ def cache_mix(logp, hq, yq, Hc, Yc, theta: float, lam: float, cache_len: int):
     return torch.where(allowed.any(-1), mixed, logp)
 
 # %% ../nbs/06_eval.ipynb #25fe588f
-def _window(model, ids, s, e, f):
+def _window(model, ids, s, e, f, check=True):
     """Final hidden states of window [s, e)'s scored positions (from f), their log-probs of the targets, the targets, and
-    whether the whole predicted distribution is finite (a question asked without looking at the targets)."""
+    (with `check`) whether the whole predicted distribution is finite."""
     dev = model.wte.weight.device
     x = torch.as_tensor(np.asarray(ids[s:e], dtype=np.int64), device=dev)[None]
     y = torch.as_tensor(np.asarray(ids[f + 1:e + 1], dtype=np.int64), device=dev)
     h = model.hidden(x)[0][0, f - s:]
     logp = torch.log_softmax(model.lm_head(h).float(), -1)
-    return h, logp.gather(1, y[:, None])[:, 0], y, bool(torch.isfinite(logp.detach()).all())
+    return h, logp.gather(1, y[:, None])[:, 0], y, bool(torch.isfinite(logp.detach()).all()) if check else True
 
 RMS_BETA = 0.99                                                         # memory of the RMS update's squared gradients
 
@@ -131,14 +131,17 @@ def adaptive_score(model, ids, stride=None, precision=None, progress=False, cach
         from tqdm.auto import tqdm
         wins = tqdm(wins, desc='adaptive eval', unit='window', leave=False)
     Hc = torch.zeros(0, m.config.d_model, device=dev); Yc = torch.zeros(0, dtype=torch.long, device=dev)
+    def reset(updates):
+        "Back to the trained weights (and fresh RMS statistics); returns the update count to go on with."
+        with torch.no_grad():
+            for p, p0 in zip(m.parameters(), theta0): p.copy_(p0)
+            if ms is not None: [v.zero_() for v in ms]
+        return 0 if ms is not None else updates
     out, t0, resets, updates = [], time.time(), 0, 0
     for s, e, f in wins:
-        with torch.set_grad_enabled(dyn), ctx(): h, lp, y, ok = _window(m, ids, s, e, f)
-        if dyn and not ok:                                              # the adapted weights diverged: start again
-            resets += 1
-            with torch.no_grad():
-                for p, p0 in zip(m.parameters(), theta0): p.copy_(p0)
-                if ms is not None: updates = 0; [v.zero_() for v in ms]     # the RMS statistics start again too
+        with torch.set_grad_enabled(dyn), ctx(): h, lp, y, ok = _window(m, ids, s, e, f, check=dyn)
+        if dyn and not ok:                                              # finite weights, an overflowing distribution:
+            resets += 1; updates = reset(updates)                       # score this window with the trained weights
             with torch.set_grad_enabled(dyn), ctx(): h, lp, y, ok = _window(m, ids, s, e, f)
         hq = h.detach().float()
         mixed = cache_mix(lp.detach(), hq, y, Hc, Yc, cache_theta, cache_lambda, cache_len)
@@ -157,6 +160,8 @@ def adaptive_score(model, ids, stride=None, precision=None, progress=False, cach
                         ms[i].mul_(RMS_BETA).addcmul_(p.grad, p.grad, value=1 - RMS_BETA)
                         p.addcdiv_(p.grad, (ms[i] / (1 - RMS_BETA ** updates)).sqrt_().add_(1e-8), value=-dynamic_lr)
                     if dynamic_decay: p.add_(theta0[i] - p, alpha=dynamic_decay)
+            if not all(torch.isfinite(p).all() for p in m.parameters()):  # the step blew the weights up: start again,
+                resets += 1; updates = reset(updates)                   # before the next window is seen
     lps = torch.cat(out)
     if resets: print(f"warning: dynamic evaluation diverged {resets} time(s) (non-finite loss); the weights were reset to "
                      f"the trained ones each time; lower --dynamic-lr", file=sys.stderr)
@@ -176,7 +181,7 @@ def stream_states(model, ids, stride=None, progress=False):
         from tqdm.auto import tqdm
         wins = tqdm(wins, desc='states', unit='window', leave=False)
     for s, e, f in wins:
-        h, lp, y, _ = _window(model, ids, s, e, f)
+        h, lp, y, _ = _window(model, ids, s, e, f, check=False)
         lps.append(lp); hs.append(h); ys.append(y)
     return torch.cat(lps), torch.cat(hs), torch.cat(ys)
 

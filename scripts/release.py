@@ -53,7 +53,12 @@ def main():
     if not (a.adaptive or a.samples):
         rel = release_checkpoint(run/'checkpoints'/'best.pt', out, a.tag)
         print(f"wrote {rel} ({rel.stat().st_size / 1e6:.1f} MB)")
-    else: rel = max(out.glob(f"wikitext2_*M{'_' + a.tag if a.tag else ''}.pt"))
+    else:
+        found = sorted(out.glob(f"wikitext2_*M{'_' + a.tag if a.tag else ''}.pt"))
+        if len(found) != 1 or not found[0].with_suffix('.json').is_file():
+            sys.exit(f"error: {out}: {len(found)} releases named wikitext2_*M{'_' + a.tag if a.tag else ''}.pt "
+                     f"({', '.join(p.name for p in found) or 'none'}), each needs its JSON; pass the --tag of the one to update")
+        rel = found[0]
     stem = rel.with_suffix('')
     jpath = stem.with_suffix('.json')
     info = json.loads(jpath.read_text()) if a.adaptive or a.samples else {}
@@ -78,7 +83,7 @@ def main():
     if not a.adaptive:                                               # a new release, or --samples alone
         summ = quality_report(Sampler(rel), f'{stem}_samples.md')
         info['samples'] = dict(file=f'{stem.name}_samples.md', **summ,
-                               command=f"python scripts/release.py --samples{' --tag ' + a.tag if a.tag else ''}"); save()
+                               command=f"python scripts/release.py --samples{' --tag ' + a.tag if a.tag else ''}{' --out ' + a.out if a.out != 'releases' else ''}"); save()
         print(f"wrote {stem}_samples.md" if a.samples else f"wrote {stem}_loss.png and {stem}_samples.md")
     else:
         from scratch_lm.evaluate import evaluate_adaptive

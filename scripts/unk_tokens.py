@@ -14,7 +14,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from scratch_lm.data import atomic_write
+from scratch_lm.data import atomic_write, sha256_file
 from scratch_lm.tokenizer import load_tokenizer, load_tokens, tokenizer_path
 
 def main():
@@ -23,18 +23,24 @@ def main():
     ap.add_argument('--release', default='releases/wikitext2_17M_gpu.json')
     ap.add_argument('--out', default='releases/unk_tokens.json')
     a = ap.parse_args()
-    tok = load_tokenizer(tokenizer_path(a.data, 'v1'))
+    rel = json.loads(Path(a.release).read_text())
+    variant = rel['config'].get('variant', 'v1')
+    if variant not in ('v1', 'raw'): sys.exit(f"error: {a.release}: trained on {variant!r}, not WikiText; nothing to count")
+    tp = tokenizer_path(a.data, variant)
+    if sha256_file(tp) != rel['tokenizer_sha256']:
+        sys.exit(f"error: {tp}: not the release's tokenizer; prepare {a.data} with it (scratch_lm tokenizer --tokenizer {rel['release']})")
+    tok = load_tokenizer(tp)
     space, unk = tok.token_to_id('Ġ'), tok.token_to_id('<unk>')
     assert tok.encode(' <unk>').ids == [space, unk], tok.encode(' <unk>').tokens
-    rel = json.loads(Path(a.release).read_text())
     out = dict(about=__doc__.split('\n\n')[0].strip(), command='python scripts/unk_tokens.py --out ' + a.out,
                encoding_of_space_unk=tok.encode(' <unk>').tokens, release=rel['release'], splits={})
     for split in ('train', 'valid', 'test'):
-        t = np.asarray(load_tokens(a.data, 'v1', split))
+        t = np.asarray(load_tokens(a.data, variant, split))
         pairs = int(((t[:-1] == space) & (t[1:] == unk)).sum())
         row = dict(tokens=len(t), unk=int((t == unk).sum()), space_before_unk=pairs, share_of_tokens=round(pairs / len(t), 4))
         ev = rel['evaluations'].get(f'{split}_strict')
         if ev:                                       # strict scoring scores every token but the first: every pair whole
+            assert ev['mode'] == 'strict' and ev['n_tokens'] == len(t) - 1 and t[0] != space, (split, ev['mode'], ev['n_tokens'])
             n = ev['n_tokens'] - pairs
             row.update(token_ppl=ev['token_ppl'], token_ppl_unk_as_one_token=math.exp(ev['total_nll'] / n),
                        word_ppl=ev['word_ppl'], bits_per_byte=ev['bits_per_byte'])
