@@ -4,6 +4,7 @@
 
 # %% ../nbs/03c_checkpoint.ipynb #81f37111
 from __future__ import annotations
+from dataclasses import fields
 from pathlib import Path
 import torch
 from .data import ScratchLMError, atomic_write, sha256_file
@@ -55,7 +56,7 @@ def latest_checkpoint(run_dir, log=print, move_aside=True):
 SCHEDULE_KEYS = ('lr', 'min_lr_ratio', 'warmup_steps', 'max_steps', 'schedule', 'decay_frac', 'batch_size', 'grad_accum',
                  'weight_decay', 'beta1', 'beta2', 'eps', 'grad_clip', 'ema', 'seed')
 KERNEL_KEYS = ('attn_impl', 'loss_chunk')    # how the same model is computed: a change is allowed, but rounds differently
-REGULARISER_KEYS = ('dropout', 'attn_dropout', 'emb_dropout', 'token_dropout', 'type_dropout', 'head_dropout')  # the same weights
+REGULARISER_KEYS = tuple(f.name for f in fields(GPTConfig) if f.name.endswith('dropout'))   # the same weights, other noise
 
 def check_resume(old: dict, new: dict, path='checkpoint', allow_change=False) -> list[str]:
     "Compare a checkpoint's resolved config with the new one; raise on a model or tokenizer change, and on a schedule change unless allowed."
