@@ -5,11 +5,10 @@
 # %% ../nbs/07_bench.ipynb #fb1fa15d
 from __future__ import annotations
 import gc, json, os, resource, statistics, subprocess, sys, time
-from dataclasses import fields
 from pathlib import Path
 import torch
 from .data import ScratchLMError
-from .model import GPT, GPTConfig, flops_per_token
+from .model import DROPOUT_KEYS, GPT, GPTConfig, flops_per_token
 from .config import load_config
 from .step import DTYPES, Precision, auto_dtype, make_optimizer, pick_attention, pick_device, set_seed, train_step, time_attention
 
@@ -118,7 +117,7 @@ def products_step(mc: GPTConfig, batch: int, dtype=torch.float32, device='cpu'):
 ABLATIONS = {'whole logits': lambda f, a, b: f(a, b)[1],                    # its own loss on the whole batch's logits
              'whole logits, F.cross_entropy': lambda f, a, b: _torch_loss(f(a), b)}   # PyTorch's loss instead
 
-NO_DROPOUT = [f'model.{f.name}=0' for f in fields(GPTConfig) if f.name.endswith('dropout')]   # every dropout key, off
+NO_DROPOUT = [f'model.{k}=0' for k in DROPOUT_KEYS]                # every dropout key, off
 
 def bench_config(preset='cpu', batch_size=None, device='cpu'):
     "The preset's training config as the benchmark runs it: no dropout anywhere (the peer has none), dtype resolved."

@@ -4,12 +4,11 @@
 
 # %% ../nbs/03c_checkpoint.ipynb #81f37111
 from __future__ import annotations
-from dataclasses import fields
 from pathlib import Path
 import torch
 from .data import ScratchLMError, atomic_write, sha256_file
 from .tokenizer import load_tokenizer, tokenizer_from_json
-from .model import GPT, GPTConfig, n_params
+from .model import DROPOUT_KEYS, GPT, GPTConfig, n_params
 
 # %% auto #0
 __all__ = ['SCHEDULE_KEYS', 'KERNEL_KEYS', 'REGULARISER_KEYS', 'SHAPE_KEYS', 'save_checkpoint', 'load_checkpoint',
@@ -56,7 +55,7 @@ def latest_checkpoint(run_dir, log=print, move_aside=True):
 SCHEDULE_KEYS = ('lr', 'min_lr_ratio', 'warmup_steps', 'max_steps', 'schedule', 'decay_frac', 'batch_size', 'grad_accum',
                  'weight_decay', 'beta1', 'beta2', 'eps', 'grad_clip', 'ema', 'seed')
 KERNEL_KEYS = ('attn_impl', 'loss_chunk')    # how the same model is computed: a change is allowed, but rounds differently
-REGULARISER_KEYS = tuple(f.name for f in fields(GPTConfig) if f.name.endswith('dropout'))   # the same weights, other noise
+REGULARISER_KEYS = DROPOUT_KEYS              # the dropout rates: the same weights, other noise
 
 def check_resume(old: dict, new: dict, path='checkpoint', allow_change=False) -> list[str]:
     "Compare a checkpoint's resolved config with the new one; raise on a model or tokenizer change, and on a schedule change unless allowed."

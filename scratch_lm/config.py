@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 import yaml
 from .data import ScratchLMError
-from .model import GPTConfig
+from .model import DROPOUT_KEYS, GPTConfig
 
 # %% auto #0
 __all__ = ['PRESETS', 'TrainConfig', 'coerce', 'load_config']
@@ -124,7 +124,7 @@ def load_config(preset='seed', overrides=(), **kw) -> TrainConfig:
     if mc.attn_impl not in ('auto', 'sdpa', 'manual', 'blocked'):
         raise ScratchLMError(f"{at('model.attn_impl')}: model.attn_impl must be auto, sdpa, manual or blocked, not {mc.attn_impl!r}")
     if cfg.ema is not None and not 0 <= cfg.ema < 1: raise ScratchLMError(f"{at('ema')}: ema must be in [0, 1) or none, got {cfg.ema}")
-    for k in (f.name for f in fields(mc) if f.name.endswith('dropout')):             # every dropout key of GPTConfig
+    for k in DROPOUT_KEYS:                                                           # every dropout key of GPTConfig
         v = getattr(mc, k)
         if v is not None and not 0 <= v < 1: raise ScratchLMError(f"{at('model.' + k)}: model.{k} must be in [0, 1), got {v}")
     return cfg

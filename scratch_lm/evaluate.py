@@ -160,10 +160,10 @@ def adaptive_score(model, ids, stride=None, precision=None, progress=False, cach
                         ms[i].mul_(RMS_BETA).addcmul_(p.grad, p.grad, value=1 - RMS_BETA)
                         p.addcdiv_(p.grad, (ms[i] / (1 - RMS_BETA ** updates)).sqrt_().add_(1e-8), value=-dynamic_lr)
                     if dynamic_decay: p.add_(theta0[i] - p, alpha=dynamic_decay)
-            if not all(torch.isfinite(p).all() for p in m.parameters()):  # the step blew the weights up: start again,
+            if not torch.stack([torch.isfinite(p).all() for p in m.parameters()]).all():   # weights blown up: start again,
                 resets += 1; updates = reset(updates)                   # before the next window is seen
     lps = torch.cat(out)
-    if resets: print(f"warning: dynamic evaluation diverged {resets} time(s) (non-finite loss); the weights were reset to "
+    if resets: print(f"warning: dynamic evaluation diverged {resets} time(s) (non-finite weights or predictions); the weights were reset to "
                      f"the trained ones each time; lower --dynamic-lr", file=sys.stderr)
     extra = dict(cache_len=cache_len, cache_theta=cache_theta, cache_lambda=cache_lambda, dynamic_lr=dynamic_lr,
                  dynamic_decay=dynamic_decay, dynamic_update=dynamic_update, dynamic_resets=resets, adaptive_tokens_per_s=round(len(lps) / (time.time() - t0), 1))

@@ -13,8 +13,9 @@ from torch.utils.checkpoint import checkpoint
 from .attention import CausalSelfAttention
 
 # %% auto #0
-__all__ = ['GPTConfig', 'MLP', 'Block', 'CrossEntropy', 'cross_entropy', 'LinearCrossEntropy', 'linear_cross_entropy', 'GPT',
-           'filter_logits', 'evaluating', 'in_eval_mode', 'generate', 'n_params', 'flops_per_token', 'train_memory']
+__all__ = ['DROPOUT_KEYS', 'GPTConfig', 'MLP', 'Block', 'CrossEntropy', 'cross_entropy', 'LinearCrossEntropy',
+           'linear_cross_entropy', 'GPT', 'filter_logits', 'evaluating', 'in_eval_mode', 'generate', 'n_params',
+           'flops_per_token', 'train_memory']
 
 # %% ../nbs/03_model.ipynb #a87db9e1
 @dataclass
@@ -43,6 +44,8 @@ class GPTConfig:
         names = {f.name for f in fields(cls)}
         if unknown := set(d) - names: raise ValueError(f"unknown model config keys: {sorted(unknown)}")
         return cls(**d)
+
+DROPOUT_KEYS = tuple(f.name for f in fields(GPTConfig) if f.name.endswith('dropout'))   # validated, benchmarked off, resumable
 
 # %% ../nbs/03_model.ipynb #e3ccb826
 class MLP(nn.Module):
