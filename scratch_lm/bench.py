@@ -4,13 +4,13 @@
 
 # %% ../nbs/07_bench.ipynb #fb1fa15d
 from __future__ import annotations
-import gc, json, os, resource, statistics, subprocess, sys, time
+import dataclasses, gc, json, os, resource, statistics, subprocess, sys, time
 from pathlib import Path
 import torch
 from .data import ScratchLMError
 from .model import DROPOUT_KEYS, GPT, GPTConfig, flops_per_token
 from .config import load_config
-from .step import DTYPES, Precision, auto_dtype, make_optimizer, pick_attention, pick_device, set_seed, train_step, time_attention
+from .step import DTYPES, Precision, auto_dtype, compiled, make_optimizer, pick_attention, pick_device, set_seed, train_step, time_attention
 
 # %% auto #0
 __all__ = ['ABLATIONS', 'NO_DROPOUT', 'HEADS', 'matmul_peak', 'time_steps', 'peak_rss_mb', 'cpu_name', 'cpu_flags',
@@ -53,13 +53,15 @@ def cpu_flags(wanted=('amx_bf16', 'avx512_bf16', 'avx512f', 'avx2')) -> list:
     return [f for f in wanted if f in have]
 
 def profile_step(step, top=12, device='cpu') -> str:
-    "A table of the operators one call of `step()` spends its time in, most expensive first (after one warm-up call)."
+    """A table of the operators one call of `step()` spends its time in, most expensive first (after one warm-up call),
+    and the call's wall time: on a GPU, the gap between it and the table's total GPU time is time the GPU waited."""
     from torch.profiler import profile, ProfilerActivity
     step()
     acts = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if device == 'cuda' else [])
-    with profile(activities=acts) as prof: step()
+    with profile(activities=acts) as prof:
+        _sync(device); t = time.perf_counter(); step(); _sync(device); wall = time.perf_counter() - t
     key = 'self_device_time_total' if device == 'cuda' else 'self_cpu_time_total'
-    return prof.key_averages().table(sort_by=key, row_limit=top)
+    return prof.key_averages().table(sort_by=key, row_limit=top) + f"\nthe profiled step: {wall * 1e3:,.1f} ms wall (profiler on)"
 
 # %% ../nbs/07_bench.ipynb #973199a2
 def contender(model, loss_fn, cfg, x, y, compile=False, device='cpu'):
@@ -67,7 +69,7 @@ def contender(model, loss_fn, cfg, x, y, compile=False, device='cpu'):
     model = model.to(device).train()
     opt, prec = make_optimizer(model, cfg, device), Precision(device, cfg.dtype)
     loss = lambda a, b: loss_fn(model, a, b)
-    if compile: loss = torch.compile(loss)                          # model and loss in one graph, for both contenders
+    if compile: loss = compiled(loss, cfg.compile_mode)             # model and loss in one graph, for both contenders
     x, y = x.to(device), y.to(device)
     return lambda: train_step(opt, prec, [(x, y)], loss, cfg.grad_clip)[0]
 
@@ -127,12 +129,13 @@ def bench_config(preset='cpu', batch_size=None, device='cpu'):
     return cfg
 
 def bench(preset='cpu', batch_size=None, steps=5, warmup=2, peer=True, log=print, device='cpu',
-          peers=('eager', 'compiled'), profile=False, ablate=False, memory=False, products=True) -> dict:
+          peers=('eager', 'compiled'), profile=False, ablate=False, memory=False, products=True, cuda_graphs=None) -> dict:
     """Measure peak, scratch_lm's training step and the HF GPT-2 peer in one process on `device`; returns the figures.
     `products` adds the step's matrix products alone (`products_step`: an estimate of the most MFU a step can reach);
     `ablate` scratch_lm with its loss on the whole batch's logits, and with PyTorch's `F.cross_entropy` there (the
     befores of the chunked loss head and of the hand-written loss); `memory` the peak memory of a step with the chunked
-    head and with the whole logits, each in a fresh process."""
+    head and with the whole logits, each in a fresh process; `cuda_graphs` scratch_lm's compiled step replayed as CUDA graphs
+    (`compile_mode: reduce-overhead`; by default on a GPU when the preset compiles in the default mode)."""
     device = pick_device(device)
     cfg = bench_config(preset, batch_size, device)
     mc, B = cfg.model_config(), cfg.batch_size
@@ -151,6 +154,10 @@ def bench(preset='cpu', batch_size=None, steps=5, warmup=2, peer=True, log=print
     if peer:
         for mode in ('eager', 'compiled'):
             if mode in peers: contenders[f'HF GPT2LMHeadModel {mode}'] = lambda m=mode: hf_step(cfg, x, y, m == 'compiled', device)
+    if cuda_graphs is None: cuda_graphs = device == 'cuda' and cfg.compile and cfg.compile_mode == 'default'
+    if cuda_graphs:                                                   # the same step, its kernels recorded once and replayed
+        cg = dataclasses.replace(cfg, compile=True, compile_mode='reduce-overhead')
+        contenders['scratch_lm, CUDA graphs'] = lambda: scratch_step(cg, x, y, device=device)
     for k, loss in (ABLATIONS.items() if ablate else ()):
         contenders[f'scratch_lm, {k}'] = lambda loss=loss: contender(GPT(mc), loss, cfg, x, y, cfg.compile, device)
     made = {}
@@ -161,7 +168,7 @@ def bench(preset='cpu', batch_size=None, steps=5, warmup=2, peer=True, log=print
             for _ in range(warmup): made[name]()
         except Exception as e:
             if name == 'scratch_lm': raise
-            log(f"  the peer failed: {type(e).__name__}: {str(e)[:80]}")
+            log(f"  {name} failed: {type(e).__name__}: {str(e)[:80]}")
     if products:                                                      # (warmed up like the others)
         made['matrix products alone'] = products_step(mc, B, dt, device)[0]
         for _ in range(warmup): made['matrix products alone']()
@@ -196,8 +203,12 @@ def bench(preset='cpu', batch_size=None, steps=5, warmup=2, peer=True, log=print
         rounds = [p / s for p, s in zip(peer_ts, ts['scratch_lm'])]     # round by round: the two ran in the same round
         res['speedup_rounds'] = dict(min=round(min(rounds), 3), median=round(statistics.median(rounds), 3), max=round(max(rounds), 3))
     if ablate: res['ablations'] = {k: row(f'scratch_lm, {k}') for k in ABLATIONS if f'scratch_lm, {k}' in made}
+    if 'scratch_lm, CUDA graphs' in made:
+        cg = ts['scratch_lm, CUDA graphs']
+        res['cuda_graphs'] = dict(row('scratch_lm, CUDA graphs'), speedup_rounds=round(statistics.median(
+            s / g for s, g in zip(ts['scratch_lm'], cg)), 3))            # > 1: graphs faster, round by round
+    if profile: res['profile'] = profile_step(made['scratch_lm'], device=device)   # the step just timed (no second compile)
     del made; gc.collect()
-    if profile: res['profile'] = profile_step(scratch_step(cfg, x, y, device=device), device=device)
     if memory:
         log("peak memory of one step per loss head, each in a fresh process…")
         res['step_peak_mb'] = step_memory(preset, ('chunked', 'whole logits'), B, device, kernel)
@@ -222,6 +233,8 @@ def bench_cli(a):
     for k, v in (r.get('peers', {}).get('hf_gpt2') or {}).items():
         if k in ('eager', 'compiled') and v: print(f"{'HF GPT2LMHeadModel ' + k:42} {v['tokens_per_s']:>10,.0f} {v['mfu']:>6.3f}")
     for k, v in r.get('ablations', {}).items(): print(f"{'scratch_lm, ' + k:42} {v['tokens_per_s']:>10,.0f} {v['mfu']:>6.3f}")
+    if 'cuda_graphs' in r: print(f"{'scratch_lm, CUDA graphs':42} {r['cuda_graphs']['tokens_per_s']:>10,.0f} {r['cuda_graphs']['mfu']:>6.3f}"
+                                 f"   ({r['cuda_graphs']['speedup_rounds']:.2f}x the step without, round by round)")
     if 'speedup_vs_hf' in r:
         rr = r.get('speedup_rounds')
         print(f"scratch_lm / best HF: {r['speedup_vs_hf']:.2f}x" + (f" (round by round {rr['min']:.2f}-{rr['max']:.2f}x)" if rr else '')

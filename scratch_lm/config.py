@@ -12,7 +12,7 @@ from .data import ScratchLMError
 from .model import DROPOUT_KEYS, GPTConfig
 
 # %% auto #0
-__all__ = ['PRESETS', 'TrainConfig', 'coerce', 'load_config']
+__all__ = ['COMPILE_MODES', 'PRESETS', 'TrainConfig', 'coerce', 'load_config']
 
 # %% ../nbs/03a_config.ipynb #18b18cb9
 @dataclass
@@ -38,6 +38,7 @@ class TrainConfig:
     patience: int | None = None       # early stopping: evals without improvement before stopping
     ema: float | None = None          # decay of an exponential moving average of the weights (None: off)
     compile: bool = False
+    compile_mode: str = 'default'    # torch.compile's mode: default | reduce-overhead (CUDA graphs) | max-autotune-no-cudagraphs | max-autotune
     device: str = 'auto'              # auto (CUDA when present) | cpu | cuda
     dtype: str = 'auto'               # auto (bf16 on a GPU or CPU that has it, fp16 on older GPUs, else fp32) | bf16 | fp16 | fp32
     seed: int = 42
@@ -52,6 +53,8 @@ class TrainConfig:
     @property
     def tokens_per_step(self): return self.batch_size * self.grad_accum * self.model_config().block_size
     def model_config(self) -> GPTConfig: return GPTConfig.from_dict(self.model)
+
+COMPILE_MODES = ('default', 'reduce-overhead', 'max-autotune-no-cudagraphs', 'max-autotune')   # torch.compile's
 
 PRESETS = Path(__file__).parent/'presets' if '__file__' in globals() else Path('../scratch_lm/presets')
 
@@ -120,6 +123,8 @@ def load_config(preset='seed', overrides=(), **kw) -> TrainConfig:
     if mc.d_model % mc.n_heads:
         raise ScratchLMError(f"{at('model.d_model', 'model.n_heads')}: model.d_model ({mc.d_model}) must be divisible by model.n_heads ({mc.n_heads})")
     if cfg.schedule not in ('cosine', 'wsd'): raise ScratchLMError(f"{at('schedule')}: schedule must be cosine or wsd, not {cfg.schedule!r}")
+    if cfg.compile_mode not in COMPILE_MODES:
+        raise ScratchLMError(f"{at('compile_mode')}: compile_mode must be one of {', '.join(COMPILE_MODES)}, not {cfg.compile_mode!r}")
     if cfg.eval_windows is not None and cfg.eval_windows < 1: raise ScratchLMError(f"{at('eval_windows')}: eval_windows must be >= 1 or none")
     if mc.attn_impl not in ('auto', 'sdpa', 'manual', 'blocked'):
         raise ScratchLMError(f"{at('model.attn_impl')}: model.attn_impl must be auto, sdpa, manual or blocked, not {mc.attn_impl!r}")

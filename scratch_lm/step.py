@@ -12,7 +12,7 @@ from .config import TrainConfig
 
 # %% auto #0
 __all__ = ['DTYPES', 'set_seed', 'deterministic', 'lr_at', 'make_optimizer', 'pick_device', 'cpu_has_fast_bf16', 'auto_dtype',
-           'Precision', 'time_attention', 'choose_kernel', 'pick_attention', 'train_step', 'Dist']
+           'Precision', 'time_attention', 'choose_kernel', 'pick_attention', 'compiled', 'train_step', 'Dist']
 
 # %% ../nbs/03b_step.ipynb #3ecf5d4c
 def set_seed(seed: int):
@@ -121,6 +121,16 @@ def pick_attention(mc, batch: int, dtype: str, compile: bool, device='cpu', reps
     ms = time_attention(batch, mc.n_heads, mc.block_size, mc.d_model // mc.n_heads, DTYPES[dtype], reps, compile, device, mc.attn_dropout)
     return choose_kernel(ms, compile), ms
 
+
+# %% ../nbs/03b_step.ipynb #5d3b9a41
+def compiled(f, mode: str = 'default'):
+    "`torch.compile(f, mode=mode)`; under CUDA graphs (`reduce-overhead`, `max-autotune`) each call is marked as a new step."
+    g = torch.compile(f, mode=mode)
+    if mode not in ('reduce-overhead', 'max-autotune'): return g
+    def call(*args, **kwargs):
+        torch.compiler.cudagraph_mark_step_begin()      # outputs of the call before may be overwritten from here on
+        return g(*args, **kwargs)
+    return call
 
 # %% ../nbs/03b_step.ipynb #2c4dd51b
 def train_step(opt, prec: Precision, micro_batches, loss_fn, grad_clip: float, lr: float | None = None,

@@ -14,7 +14,7 @@ from .data import ScratchLMError, atomic_write, sha256_file
 from .tokenizer import find_variant, load_tokenizer, load_tokens, resolve_data, tokenizer_path, tokens_dir
 from .model import GPT, in_eval_mode, n_params
 from .config import TrainConfig
-from .step import Dist, Precision, deterministic, lr_at, make_optimizer, pick_attention, pick_device, set_seed, train_step
+from .step import Dist, Precision, compiled, deterministic, lr_at, make_optimizer, pick_attention, pick_device, set_seed, train_step
 from .checkpoint import check_resume, init_weights, latest_checkpoint, save_checkpoint, step_checkpoints
 
 # %% auto #0
@@ -275,7 +275,7 @@ def train(cfg: TrainConfig, run_dir='runs/default', max_steps=None, quiet=False,
     if ddp.world > 1:
         from torch.nn.parallel import DistributedDataParallel
         net = DistributedDataParallel(model)
-    fwd = torch.compile(net) if cfg.compile else net
+    fwd = compiled(net, cfg.compile_mode) if cfg.compile else net
     tok_json = tok_path.read_bytes().decode('utf-8')            # byte for byte: its SHA-256 is the one recorded
 
     def checkpoint_state():
@@ -338,7 +338,9 @@ def train(cfg: TrainConfig, run_dir='runs/default', max_steps=None, quiet=False,
                 else: bad_evals += 1
                 if ddp.main:
                     plot_metrics(logger.path, run_dir/'loss.png', f'{run_dir.name} ({cfg.preset})')
-                    if after_eval: after_eval(step, vl, bad_evals == 0)
+                    if after_eval:                                 # on its own copy of the RNGs: it cannot change the run
+                        with torch.random.fork_rng(devices=[torch.cuda.current_device()] if device == 'cuda' else []):
+                            after_eval(step, vl, bad_evals == 0)
                 if cfg.patience and bad_evals >= cfg.patience: stop = f'early stop: no improvement in {bad_evals} evals'
             late = stop_at is not None and time.time() >= stop_at
             interrupted = ddp.any(signals.got or late) and step < cfg.max_steps and not stop

@@ -2,7 +2,8 @@
 
 1. the environment (torch, CUDA, GPU) and every import, data file and preset it needs: fails in seconds if one is missing;
 2. a speed row: scratch_lm's training step and Hugging Face's GPT2LMHeadModel of the same shape, both compiled, same
-   precision, same GPU, same process -> speed.json;
+   precision, same GPU, same process, plus scratch_lm's step replayed as CUDA graphs and a profile of one step
+   -> speed.json;
 3. the headline training (the `gpu` preset, changed by SCRATCH_LM_OVERRIDES="key=value ..."; its max_steps, or steps
    sized from the measured speed to fit TRAIN_SECONDS when that is set), or a sweep of variants one after the other
    (SCRATCH_LM_SWEEP="weight_decay=0.3; weight_decay=1.0 lr=1e-3": each adds to the overrides; eval.json records every
@@ -97,7 +98,8 @@ with tempfile.TemporaryDirectory(prefix='scratch_lm_preflight_') as d:
 
 # 2. the speed row
 if SPEED_ROW:
-    kw = dict(steps=3 if DRY else 20, warmup=1 if DRY else 5, device=device, log=lambda *a: say(*a))
+    kw = dict(steps=3 if DRY else 20, warmup=1 if DRY else 5, device=device, log=lambda *a: say(*a),
+              profile=True)                                          # (on the GPU also the step as CUDA graphs)
     try: speed = bench(preset, peers=('eager',) if DRY else ('compiled',), **kw)
     except Exception as e:                                            # the run matters more than the comparison
         say(f"speed row without the peer ({type(e).__name__}: {str(e)[:120]})")
@@ -105,7 +107,9 @@ if SPEED_ROW:
     speed.update(env=env)
     write_json('speed.json', speed)
     say(f"speed: scratch_lm {speed['tokens_per_s']:,.0f} tokens/s (MFU {speed['mfu']:.3f})" + (
-        f", HF GPT-2 {speed['peers']['hf_gpt2']['tokens_per_s']:,.0f} -> {speed['speedup_vs_hf']:.2f}x" if 'peers' in speed else ''))
+        f", HF GPT-2 {speed['peers']['hf_gpt2']['tokens_per_s']:,.0f} -> {speed['speedup_vs_hf']:.2f}x" if 'peers' in speed else '')
+        + (f"; as CUDA graphs {speed['cuda_graphs']['tokens_per_s']:,.0f} ({speed['cuda_graphs']['speedup_rounds']:.2f}x)" if 'cuda_graphs' in speed else ''))
+    say('where one step goes:\n' + speed['profile'])
 
 # 3. training (one run, or a sweep of variants), sized by the measured speed; the best weights leave as they come
 best = dict(loss=float('inf'), run=None)                          # over the whole sweep: what OUT holds
