@@ -12,7 +12,7 @@ from .data import ScratchLMError
 from .model import DROPOUT_KEYS, GPTConfig
 
 # %% auto #0
-__all__ = ['COMPILE_MODES', 'PRESETS', 'TrainConfig', 'coerce', 'load_config']
+__all__ = ['COMPILE_MODES', 'CUDA_GRAPH_MODES', 'PRESETS', 'TrainConfig', 'coerce', 'load_config']
 
 # %% ../nbs/03a_config.ipynb #18b18cb9
 @dataclass
@@ -55,6 +55,7 @@ class TrainConfig:
     def model_config(self) -> GPTConfig: return GPTConfig.from_dict(self.model)
 
 COMPILE_MODES = ('default', 'reduce-overhead', 'max-autotune-no-cudagraphs', 'max-autotune')   # torch.compile's
+CUDA_GRAPH_MODES = ('reduce-overhead', 'max-autotune')                       # those that record CUDA graphs
 
 PRESETS = Path(__file__).parent/'presets' if '__file__' in globals() else Path('../scratch_lm/presets')
 
@@ -125,6 +126,9 @@ def load_config(preset='seed', overrides=(), **kw) -> TrainConfig:
     if cfg.schedule not in ('cosine', 'wsd'): raise ScratchLMError(f"{at('schedule')}: schedule must be cosine or wsd, not {cfg.schedule!r}")
     if cfg.compile_mode not in COMPILE_MODES:
         raise ScratchLMError(f"{at('compile_mode')}: compile_mode must be one of {', '.join(COMPILE_MODES)}, not {cfg.compile_mode!r}")
+    if cfg.compile_mode in CUDA_GRAPH_MODES and cfg.grad_accum > 1:             # a replay would overwrite the summed gradients
+        raise ScratchLMError(f"{at('compile_mode', 'grad_accum')}: compile_mode {cfg.compile_mode} (CUDA graphs) needs grad_accum 1, "
+                             f"not {cfg.grad_accum}: a graph's replay overwrites the gradients the micro-batches add up; raise batch_size instead")
     if cfg.eval_windows is not None and cfg.eval_windows < 1: raise ScratchLMError(f"{at('eval_windows')}: eval_windows must be >= 1 or none")
     if mc.attn_impl not in ('auto', 'sdpa', 'manual', 'blocked'):
         raise ScratchLMError(f"{at('model.attn_impl')}: model.attn_impl must be auto, sdpa, manual or blocked, not {mc.attn_impl!r}")

@@ -8,7 +8,7 @@ import contextlib, math, os, random
 import numpy as np
 import torch
 from .data import ScratchLMError
-from .config import TrainConfig
+from .config import CUDA_GRAPH_MODES, TrainConfig
 
 # %% auto #0
 __all__ = ['DTYPES', 'set_seed', 'deterministic', 'lr_at', 'make_optimizer', 'pick_device', 'cpu_has_fast_bf16', 'auto_dtype',
@@ -126,7 +126,7 @@ def pick_attention(mc, batch: int, dtype: str, compile: bool, device='cpu', reps
 def compiled(f, mode: str = 'default'):
     "`torch.compile(f, mode=mode)`; under CUDA graphs (`reduce-overhead`, `max-autotune`) each call is marked as a new step."
     g = torch.compile(f, mode=mode)
-    if mode not in ('reduce-overhead', 'max-autotune'): return g
+    if mode not in CUDA_GRAPH_MODES: return g
     def call(*args, **kwargs):
         torch.compiler.cudagraph_mark_step_begin()      # outputs of the call before may be overwritten from here on
         return g(*args, **kwargs)

@@ -54,8 +54,8 @@ def write_json(name, obj):
 # 1. environment, imports, data: fail fast
 OUT.mkdir(parents=True, exist_ok=True)
 import torch
-from scratch_lm.config import load_config
-from scratch_lm.step import pick_device
+from scratch_lm.config import CUDA_GRAPH_MODES, load_config
+from scratch_lm.step import compiled, pick_device
 from scratch_lm.checkpoint import init_weights, release_checkpoint
 from scratch_lm.data import ScratchLMError, sha256_file
 from scratch_lm.model import GPT, n_params
@@ -72,10 +72,16 @@ for f in ['tokens/v1/train.bin', 'tokens/v1/valid.bin', 'tokens/v1/meta.json', '
           'wikitext-2-v1/wiki.valid.tokens']:
     if not (DATA/f).is_file(): sys.exit(f"{DATA/f}: missing; prepare the data (scratch_lm data + tokenizer) and carry data/")
 preset = 'tiny' if DRY else 'gpu'
-cfg = load_config(preset, OVERRIDES, data=str(DATA), device=device, wandb='off')
+def checked_config(overrides, **kw):
+    "The preset with `overrides`; a bad key or value ends the script in one line, before anything slow."
+    try: return load_config(preset, overrides, **kw)
+    except ScratchLMError as e: sys.exit(f"error: {e}")
+cfg = checked_config(OVERRIDES, data=str(DATA), device=device, wandb='off')
 tok_sha = sha256_file(DATA/'tokenizer'/'v1'/'tokenizer.json')
+graph_modes = set()                                               # CUDA-graph compile modes some variant trains with
 for v in SWEEP or [[]]:                                           # every variant checked now, not after the runs before it
-    c = load_config(preset, OVERRIDES + v)                        # a typo in a key or value
+    c = checked_config(OVERRIDES + v)                             # a typo in a key or value
+    if c.compile and c.compile_mode in CUDA_GRAPH_MODES: graph_modes.add(c.compile_mode)
     with torch.device('meta'): size = 2 * n_params(GPT(c.model_config())) + 2**20   # the bf16 release, tokenizer included
     files = -(-size // (15 * 2**20)) + 4 + SPEED_ROW                # its parts + weights.json, eval.json, metrics, plot (+ speed)
     if files > 8: sys.exit(f"{' '.join(OVERRIDES + v)}: its weights ship in {files - 4 - SPEED_ROW} parts, {files} files in OUT "
@@ -95,6 +101,17 @@ with tempfile.TemporaryDirectory(prefix='scratch_lm_preflight_') as d:
     tiny_valid = Path(d)/'valid.txt'; tiny_valid.write_text((DATA/'wikitext-2-v1'/'wiki.valid.tokens').read_text()[:20000])
     r = evaluate(Path(d)/'run'/'checkpoints'/'best.pt', text=str(tiny_valid), device=device, progress=False)
     say(f"preflight on {device}: 6 steps of the tiny model, checkpoint, release, scoring (ppl {r['token_ppl']:.0f}): fine")
+    for mode in sorted(graph_modes):                              # a variant trains with CUDA graphs: the loop with them once,
+        train(load_config('tiny', data=str(DATA), device=device, wandb='off', max_steps=6, eval_every=3, ckpt_every=3, ema=0.9,
+                          compile=True, compile_mode=mode, grad_accum=1), Path(d)/f'run_{mode}', quiet=True)
+        m = GPT(load_config('tiny').model_config()).to(device).train()   # and replays must draw new dropout masks
+        f, x = compiled(lambda a: m(a, a, only_loss=True), mode), torch.randint(0, 16000, (2, 64), device=device)
+        losses = []
+        for _ in range(4):                                        # (the first calls warm up and record; then replays)
+            l = f(x); losses.append(l.item()); l.backward()
+        if losses[2] == losses[3]: sys.exit(f"compile_mode {mode}: two replays of a step gave the same loss ({losses[3]}): "
+                                            f"its dropout masks do not change; train without CUDA graphs")
+        say(f"preflight, compile_mode {mode}: 6 compiled steps; replays draw new dropout masks ({losses[2]:.4f} vs {losses[3]:.4f}): fine")
 
 # 2. the speed row
 if SPEED_ROW:
@@ -103,12 +120,12 @@ if SPEED_ROW:
     try: speed = bench(preset, peers=('eager',) if DRY else ('compiled',), **kw)
     except Exception as e:                                            # the run matters more than the comparison
         say(f"speed row without the peer ({type(e).__name__}: {str(e)[:120]})")
-        speed = bench(preset, peer=False, **kw)
+        speed = bench(preset, peer=False, **{**kw, 'profile': False}, cuda_graphs=False)
     speed.update(env=env)
     write_json('speed.json', speed)
     say(f"speed: scratch_lm {speed['tokens_per_s']:,.0f} tokens/s (MFU {speed['mfu']:.3f})" + (
         f", HF GPT-2 {speed['peers']['hf_gpt2']['tokens_per_s']:,.0f} -> {speed['speedup_vs_hf']:.2f}x" if 'peers' in speed else '')
-        + (f"; as CUDA graphs {speed['cuda_graphs']['tokens_per_s']:,.0f} ({speed['cuda_graphs']['speedup_rounds']:.2f}x)" if 'cuda_graphs' in speed else ''))
+        + (f"; as CUDA graphs {speed['cuda_graphs']['tokens_per_s']:,.0f} ({speed['cuda_graphs']['speedup']:.2f}x)" if 'cuda_graphs' in speed else ''))
     say('where one step goes:\n' + speed['profile'])
 
 # 3. training (one run, or a sweep of variants), sized by the measured speed; the best weights leave as they come

@@ -113,3 +113,16 @@ def test_device_run_deadline_before_training(tmp_path):
            'DEADLINE_S': '0.5'}
     r = subprocess.run(['bash', 'scripts/device_run.sh'], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert r.returncode == 1 and 'deadline: runs 1-1 not started' in r.stdout and 'no run reached an evaluation' in r.stderr
+
+def test_device_run_cuda_graph_variant(tmp_path):
+    "A variant that trains with CUDA graphs gets its own preflight (compiled loop; replays draw new dropout masks) and trains."
+    env = {**os.environ, 'SCRATCH_LM_DRY_RUN': '1', 'OUT': str(tmp_path/'out'), 'SPEED_ROW': '0', 'SCRATCH_LM_DATA': str(DATA),
+           'SCRATCH_LM_SWEEP': 'compile=true compile_mode=reduce-overhead grad_accum=1 max_steps=20'}
+    r = subprocess.run(['bash', 'scripts/device_run.sh'], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    assert 'preflight, compile_mode reduce-overhead: 6 compiled steps; replays draw new dropout masks' in r.stdout
+    ev = json.loads((tmp_path/'out'/'eval.json').read_text())
+    assert ev['train']['step'] == 20 and ev['overrides'][:2] == ['compile=true', 'compile_mode=reduce-overhead']
+    bad = subprocess.run(['bash', 'scripts/device_run.sh'], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                         env={**env, 'SCRATCH_LM_SWEEP': 'compile=true compile_mode=reduce-overhead'})   # tiny accumulates 2
+    assert bad.returncode != 0 and 'needs grad_accum 1' in bad.stderr and 'Traceback' not in bad.stderr and 'preflight' not in bad.stdout
