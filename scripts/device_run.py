@@ -58,7 +58,7 @@ from scratch_lm.config import CUDA_GRAPH_MODES, load_config
 from scratch_lm.step import compiled, pick_device
 from scratch_lm.checkpoint import init_weights, release_checkpoint
 from scratch_lm.data import ScratchLMError, sha256_file
-from scratch_lm.model import GPT, n_params
+from scratch_lm.model import DROPOUT_KEYS, GPT, n_params
 from scratch_lm.train import TrainingInterrupted, train
 from scratch_lm.evaluate import evaluate
 from scratch_lm.bench import bench
@@ -101,17 +101,18 @@ with tempfile.TemporaryDirectory(prefix='scratch_lm_preflight_') as d:
     tiny_valid = Path(d)/'valid.txt'; tiny_valid.write_text((DATA/'wikitext-2-v1'/'wiki.valid.tokens').read_text()[:20000])
     r = evaluate(Path(d)/'run'/'checkpoints'/'best.pt', text=str(tiny_valid), device=device, progress=False)
     say(f"preflight on {device}: 6 steps of the tiny model, checkpoint, release, scoring (ppl {r['token_ppl']:.0f}): fine")
+    every_dropout = [f'model.{k}=0.1' for k in DROPOUT_KEYS]      # each kind of dropout inside the recorded graphs
     for mode in sorted(graph_modes):                              # a variant trains with CUDA graphs: the loop with them once,
-        train(load_config('tiny', data=str(DATA), device=device, wandb='off', max_steps=6, eval_every=3, ckpt_every=3, ema=0.9,
-                          compile=True, compile_mode=mode, grad_accum=1), Path(d)/f'run_{mode}', quiet=True)
-        m = GPT(load_config('tiny').model_config()).to(device).train()   # and replays must draw new dropout masks
+        train(load_config('tiny', every_dropout, data=str(DATA), device=device, wandb='off', max_steps=6, eval_every=3,
+                          ckpt_every=3, ema=0.9, compile=True, compile_mode=mode, grad_accum=1), Path(d)/f'run_{mode}', quiet=True)
+        m = GPT(load_config('tiny', every_dropout).model_config()).to(device).train()   # and replays must draw new dropout masks
         f, x = compiled(lambda a: m(a, a, only_loss=True), mode), torch.randint(0, 16000, (2, 64), device=device)
         losses = []
         for _ in range(4):                                        # (the first calls warm up and record; then replays)
             l = f(x); losses.append(l.item()); l.backward()
         if losses[2] == losses[3]: sys.exit(f"compile_mode {mode}: two replays of a step gave the same loss ({losses[3]}): "
                                             f"its dropout masks do not change; train without CUDA graphs")
-        say(f"preflight, compile_mode {mode}: 6 compiled steps; replays draw new dropout masks ({losses[2]:.4f} vs {losses[3]:.4f}): fine")
+        say(f"preflight, compile_mode {mode}: 6 compiled steps with every dropout; replays draw new dropout masks ({losses[2]:.4f} vs {losses[3]:.4f}): fine")
 
 # 2. the speed row
 if SPEED_ROW:

@@ -120,7 +120,7 @@ def test_device_run_cuda_graph_variant(tmp_path):
            'SCRATCH_LM_SWEEP': 'compile=true compile_mode=reduce-overhead grad_accum=1 max_steps=20'}
     r = subprocess.run(['bash', 'scripts/device_run.sh'], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
-    assert 'preflight, compile_mode reduce-overhead: 6 compiled steps; replays draw new dropout masks' in r.stdout
+    assert 'preflight, compile_mode reduce-overhead: 6 compiled steps with every dropout; replays draw new dropout masks' in r.stdout
     ev = json.loads((tmp_path/'out'/'eval.json').read_text())
     assert ev['train']['step'] == 20 and ev['overrides'][:2] == ['compile=true', 'compile_mode=reduce-overhead']
     bad = subprocess.run(['bash', 'scripts/device_run.sh'], cwd=ROOT, capture_output=True, text=True, timeout=120,
