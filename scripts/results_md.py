@@ -57,6 +57,9 @@ def main():
         print(f"\n| training step on one {s['gpu']}, batch {s['batch']}, {s['dtype']}, both compiled | tokens/s | MFU |\n|---|---:|---:|")
         print(f"| scratch_lm (`gpu` preset) | {s['tokens_per_s']:,.0f} | {s['mfu']:.3f} |")
         if hf: print(f"| HF `GPT2LMHeadModel` | {hf['tokens_per_s']:,.0f} | {hf['mfu']:.3f} |")
+        if cg := s.get('cuda_graphs'):                                 # (measured since the speed row has it)
+            print(f"| scratch_lm as CUDA graphs (`compile_mode=reduce-overhead`{'; some graphs not recorded' if cg['cudagraph_skips'] else ''}) "
+                  f"| {cg['tokens_per_s']:,.0f} | {cg['mfu']:.3f} |")
         gp = s.get('peak_flops_rounds')                                # (a run before bench measured it every round: once)
         print(f"\nmatmul peak {s['peak_flops'] / 1e12:,.0f} TFLOP/s (bf16, 8192²"
               + (f"; the median of the rounds, {gp['min'] / 1e12:,.0f}-{gp['max'] / 1e12:,.0f}" if gp else '; measured once') + ")"
