@@ -131,7 +131,7 @@ def make_parser() -> argparse.ArgumentParser:
     s.add_argument('--allow-config-change', action='store_true',
                    help='resume even though lr, max_steps, batch or other schedule settings, the kernels (attn_impl, '
                         'loss_chunk) or the dropout rates differ from the checkpoint\'s')
-    s.add_argument('overrides', nargs='*', metavar='key=value', help='config overrides')
+    s.add_argument('overrides', nargs='*', metavar='key=value', help="config overrides, e.g. lr=1e-3 model.dropout=0.2 weight_decay=0.1 (an unknown key's error lists them all)")
     s.set_defaults(func=_train)
 
     s = sub.add_parser('eval', help='perplexity of a checkpoint: token, word-level, bits per byte', formatter_class=fmt)
