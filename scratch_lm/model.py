@@ -189,12 +189,13 @@ class GPT(nn.Module):
         return (*out, cache) if return_cache else (out[0] if targets is None else out)
 
 # %% ../nbs/03_model.ipynb #004ec157
-def filter_logits(logits, temperature=1.0, top_k=None, top_p=None):
-    "Logits (…, V) → filtered logits: scaled by temperature, then top-k, then top-p (the rest set to -inf)."
+def filter_logits(logits, temperature=1.0, top_k=None, top_p=None, suppress=None):
+    "Logits (…, V) → filtered logits: the token ids in `suppress` removed, then scaled by temperature, top-k, top-p (the rest set to -inf)."
     if temperature < 0: raise ValueError(f"temperature must be >= 0, got {temperature}")
     if top_k is not None and top_k < 1: raise ValueError(f"top_k must be >= 1, got {top_k}")
     if top_p is not None and not 0 < top_p <= 1: raise ValueError(f"top_p must be in (0, 1], got {top_p}")
     logits = logits.float()
+    if suppress: logits = logits.index_fill(-1, torch.as_tensor(list(suppress), device=logits.device), float('-inf'))
     if temperature == 0:                                              # greedy: only the argmax survives
         return torch.full_like(logits, float('-inf')).scatter(-1, logits.argmax(-1, keepdim=True), 0.0)
     logits = logits / temperature
@@ -224,9 +225,11 @@ def in_eval_mode(f):
     return run
 
 @torch.no_grad()
-def generate(model: GPT, idx, max_new_tokens: int, temperature=1.0, top_k=None, top_p=None, generator=None, use_cache=True):
+def generate(model: GPT, idx, max_new_tokens: int, temperature=1.0, top_k=None, top_p=None, generator=None, use_cache=True,
+             suppress=None):
     """Sample `max_new_tokens` after `idx` (B, T); yields each new (B, 1) token. `use_cache=False` recomputes the last
-    `block_size` tokens at every step (past the context, a longer window than the cache's half-context restart)."""
+    `block_size` tokens at every step (past the context, a longer window than the cache's half-context restart).
+    `suppress`: token ids never drawn."""
     bs = model.config.block_size
     seq, past = idx[:, -bs:], None
     with evaluating(model):                                            # a model sampled mid-training goes back to training
@@ -237,7 +240,7 @@ def generate(model: GPT, idx, max_new_tokens: int, temperature=1.0, top_k=None, 
                 logits, past = model(ctx, past=None, return_cache=True)
             else:
                 logits, past = model(seq[:, -1:], past=past, return_cache=True)
-            probs = filter_logits(logits[:, -1], temperature, top_k, top_p).softmax(-1)
+            probs = filter_logits(logits[:, -1], temperature, top_k, top_p, suppress).softmax(-1)
             nxt = torch.multinomial(probs, 1, generator=generator)
             seq = torch.cat([seq, nxt], 1)
             if use_cache and past[0][0].size(2) >= bs:                 # context full: re-prefill a half window next step

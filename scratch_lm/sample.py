@@ -54,14 +54,22 @@ class Sampler:
             ids = ids[-(self.block_size - 1):]
         return torch.tensor([ids], device=self.device)
 
-    def stream(self, prompt, max_new_tokens=100, temperature=0.8, top_k=None, top_p=0.95, seed=42, use_cache=True):
-        "Yield text pieces as they are generated (decoding the growing sequence, so multi-byte characters come out whole)."
+    def token_ids(self, tokens) -> list[int]:
+        "The ids of the tokens named in `tokens` (e.g. ['<unk>']); a clear error for one the tokenizer does not have."
+        ids = [self.tok.token_to_id(t) for t in tokens]
+        for t, i in zip(tokens, ids):
+            if i is None: raise ScratchLMError(f"--suppress {t!r}: not a token of this model's tokenizer (e.g. '<unk>')")
+        return ids
+
+    def stream(self, prompt, max_new_tokens=100, temperature=0.8, top_k=None, top_p=0.95, seed=42, use_cache=True, suppress=()):
+        """Yield text pieces as they are generated (decoding the growing sequence, so multi-byte characters come out whole).
+        `suppress`: tokens never drawn, by name (e.g. ['<unk>'])."""
         if max_new_tokens < 1: raise ScratchLMError(f"--max-new-tokens must be >= 1, got {max_new_tokens}")
         try: filter_logits(torch.zeros(1, 2), temperature, top_k, top_p)
         except ValueError as e: raise ScratchLMError(str(e)) from None
-        g = torch.Generator(self.device).manual_seed(seed)
+        g, sup = torch.Generator(self.device).manual_seed(seed), self.token_ids(suppress)
         out, shown = [], ''
-        for t in generate(self.model, self.encode_prompt(prompt), max_new_tokens, temperature, top_k, top_p, g, use_cache):
+        for t in generate(self.model, self.encode_prompt(prompt), max_new_tokens, temperature, top_k, top_p, g, use_cache, sup):
             out.append(int(t)); text = decode(self.tok, out)
             if not text.endswith('\ufffd'): yield text[len(shown):]; shown = text
         if out and text != shown: yield text[len(shown):]           # whatever is left, even an incomplete character
@@ -77,7 +85,7 @@ def generate_cli(a):
     s = Sampler(a.checkpoint, a.tokenizer, device=a.device)
     if a.quality_report:                                   # the fixed prompt set, --num-samples seeds each
         summ = quality_report(s, a.quality_report, n_per_prompt=a.num_samples, max_new_tokens=a.max_new_tokens,
-                              seed=a.seed, temperature=a.temperature, top_k=a.top_k, top_p=a.top_p)
+                              seed=a.seed, temperature=a.temperature, top_k=a.top_k, top_p=a.top_p, suppress=a.suppress or [])
         print(f"wrote {a.quality_report}: {summ['samples']} samples, distinct-2 {summ['mean_distinct2']:.3f}, "
               f"longest repeat {summ['max_longest_repeat']} words, {summ['flagged']} flagged")
         return
@@ -88,7 +96,7 @@ def generate_cli(a):
     for i in range(a.num_samples):
         if a.num_samples > 1: print(f"--- sample {i + 1} ---")
         kw = dict(max_new_tokens=a.max_new_tokens, temperature=a.temperature, top_k=a.top_k, top_p=a.top_p,
-                  seed=a.seed + i, use_cache=not a.no_cache)
+                  seed=a.seed + i, use_cache=not a.no_cache, suppress=a.suppress or [])
         with warnings.catch_warnings():
             warnings.simplefilter('ignore')
             if a.stream:
@@ -121,10 +129,10 @@ def longest_repeat(words: list[str]) -> int:
 
 # %% ../nbs/05_sample.ipynb #09048f85
 def quality_report(sampler: Sampler, out_path, prompts=PROMPTS, n_per_prompt=2, max_new_tokens=120, seed=42,
-                   temperature=0.8, top_k=None, top_p=0.95) -> dict:
+                   temperature=0.8, top_k=None, top_p=0.95, suppress=()) -> dict:
     "Write samples for `prompts` with repetition and profanity figures to a Markdown file; returns the summary."
     from scratch_lm.data import profanity_scores
-    kw = dict(temperature=temperature, top_k=top_k, top_p=top_p)      # recorded in full, defaults included
+    kw = dict(temperature=temperature, top_k=top_k, top_p=top_p, suppress=list(suppress))   # recorded in full, defaults included
     rows = []
     for p in prompts:
         for j in range(n_per_prompt):
