@@ -170,7 +170,7 @@ def make_parser() -> argparse.ArgumentParser:
     s.add_argument('--seed', type=int, default=42, help='random seed (same seed, same text)')
     s.add_argument('--stream', action='store_true', help='print tokens as they are generated')
     s.add_argument('--suppress', metavar='TOKEN', action='append', default=None,
-                   help="never sample this token (repeatable), e.g. --suppress '<unk>', WikiText's unknown-word placeholder")
+                   help="never sample this token, named as the tokenizer's vocabulary does (repeatable); e.g. --suppress '<unk>' --suppress 'Ġ': WikiText's unknown-word placeholder and the lone space token before it")
     s.add_argument('--tokenizer', default=None, help='tokenizer.json to use (must match the checkpoint; default: the one inside it)')
     s.add_argument('--no-cache', action='store_true', help='recompute the whole context each step (slow; for comparison)')
     s.add_argument('--device', choices=['auto', 'cpu', 'cuda'], default='cpu', help='where to run the model')

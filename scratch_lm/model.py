@@ -195,7 +195,8 @@ def filter_logits(logits, temperature=1.0, top_k=None, top_p=None, suppress=None
     if top_k is not None and top_k < 1: raise ValueError(f"top_k must be >= 1, got {top_k}")
     if top_p is not None and not 0 < top_p <= 1: raise ValueError(f"top_p must be in (0, 1], got {top_p}")
     logits = logits.float()
-    if suppress: logits = logits.index_fill(-1, torch.as_tensor(list(suppress), device=logits.device), float('-inf'))
+    if suppress is not None and len(suppress):
+        logits = logits.index_fill(-1, torch.as_tensor(suppress, device=logits.device), float('-inf'))
     if temperature == 0:                                              # greedy: only the argmax survives
         return torch.full_like(logits, float('-inf')).scatter(-1, logits.argmax(-1, keepdim=True), 0.0)
     logits = logits / temperature
@@ -230,7 +231,12 @@ def generate(model: GPT, idx, max_new_tokens: int, temperature=1.0, top_k=None, 
     """Sample `max_new_tokens` after `idx` (B, T); yields each new (B, 1) token. `use_cache=False` recomputes the last
     `block_size` tokens at every step (past the context, a longer window than the cache's half-context restart).
     `suppress`: token ids never drawn."""
-    bs = model.config.block_size
+    bs, V = model.config.block_size, model.config.vocab_size
+    if suppress is not None and len(suppress):                        # checked once, and on the device once
+        ids = sorted({int(i) for i in suppress})
+        if ids[0] < 0 or ids[-1] >= V: raise ValueError(f"suppress: token ids must be in 0..{V - 1}, got {ids[0] if ids[0] < 0 else ids[-1]}")
+        if len(ids) == V: raise ValueError("suppress: that is every token of the vocabulary; leave some to sample")
+        suppress = torch.tensor(ids, device=idx.device)
     seq, past = idx[:, -bs:], None
     with evaluating(model):                                            # a model sampled mid-training goes back to training
         for _ in range(max_new_tokens):

@@ -58,7 +58,8 @@ class Sampler:
         "The ids of the tokens named in `tokens` (e.g. ['<unk>']); a clear error for one the tokenizer does not have."
         ids = [self.tok.token_to_id(t) for t in tokens]
         for t, i in zip(tokens, ids):
-            if i is None: raise ScratchLMError(f"--suppress {t!r}: not a token of this model's tokenizer (e.g. '<unk>')")
+            if i is None: raise ScratchLMError(f"suppress {t!r}: not a token of this model's tokenizer; name tokens as its vocabulary does "
+                                               f"(e.g. '<unk>', or 'Ġthe' for ' the')")
         return ids
 
     def stream(self, prompt, max_new_tokens=100, temperature=0.8, top_k=None, top_p=0.95, seed=42, use_cache=True, suppress=()):

@@ -102,17 +102,24 @@ with tempfile.TemporaryDirectory(prefix='scratch_lm_preflight_') as d:
     r = evaluate(Path(d)/'run'/'checkpoints'/'best.pt', text=str(tiny_valid), device=device, progress=False)
     say(f"preflight on {device}: 6 steps of the tiny model, checkpoint, release, scoring (ppl {r['token_ppl']:.0f}): fine")
     every_dropout = [f'model.{k}=0.1' for k in DROPOUT_KEYS]      # each kind of dropout inside the recorded graphs
+    others = [f'model.{k}=0.1' for k in DROPOUT_KEYS if k != 'attn_dropout']
+    from torch._dynamo.utils import counters                      # graphs inductor declined to record
     for mode in sorted(graph_modes):                              # a variant trains with CUDA graphs: the loop with them once,
+        skips0 = counters['inductor']['cudagraph_skips']
         train(load_config('tiny', every_dropout, data=str(DATA), device=device, wandb='off', max_steps=6, eval_every=3,
                           ckpt_every=3, ema=0.9, compile=True, compile_mode=mode, grad_accum=1), Path(d)/f'run_{mode}', quiet=True)
-        m = GPT(load_config('tiny', every_dropout).model_config()).to(device).train()   # and replays must draw new dropout masks
-        f, x = compiled(lambda a: m(a, a, only_loss=True), mode), torch.randint(0, 16000, (2, 64), device=device)
-        losses = []
-        for _ in range(4):                                        # (the first calls warm up and record; then replays)
-            l = f(x); losses.append(l.item()); l.backward()
-        if losses[2] == losses[3]: sys.exit(f"compile_mode {mode}: two replays of a step gave the same loss ({losses[3]}): "
-                                            f"its dropout masks do not change; train without CUDA graphs")
-        say(f"preflight, compile_mode {mode}: 6 compiled steps with every dropout; replays draw new dropout masks ({losses[2]:.4f} vs {losses[3]:.4f}): fine")
+        for what, ov in [('attention dropout (SDPA)', ['model.attn_dropout=0.1']), ('the other dropouts', others)]:
+            m = GPT(load_config('tiny', ov).model_config()).to(device).train()   # replays must draw new masks, for each
+            f, x = compiled(lambda a: m(a, a, only_loss=True), mode), torch.randint(0, 16000, (2, 64), device=device)   # mechanism
+            losses = []
+            for _ in range(4):                                    # (the first calls warm up and record; then replays)
+                l = f(x); losses.append(l.item()); l.backward()
+            if losses[2] == losses[3]: sys.exit(f"compile_mode {mode}: two replays of a step with {what} gave the same loss "
+                                                f"({losses[3]}): its masks do not change; train without CUDA graphs")
+            say(f"preflight, compile_mode {mode}, {what}: replays draw new masks ({losses[2]:.4f} vs {losses[3]:.4f})")
+        skipped = counters['inductor']['cudagraph_skips'] - skips0
+        say(f"preflight, compile_mode {mode}: 6 compiled steps with every dropout: fine" + (
+            f"; the compiler declined to record {skipped} graph(s), which then run as plain compiled code" if skipped and device == 'cuda' else ''))
 
 # 2. the speed row
 if SPEED_ROW:
@@ -146,7 +153,7 @@ def run_record(ov, cfg, run, summary=None) -> dict:
     summary['train_seconds'] = round(summary['wall_time'], 1)
     return dict(overrides=ov, max_steps=cfg.max_steps, tokens_per_step=cfg.tokens_per_step, summary=summary, run=run.name,
                 curve=[{f: r[f] for f in ('step', 'val_loss', 'val_ppl')} for r in rows if 'val_loss' in r],
-                train=[{f: r[f] for f in ('step', 'loss', 'lr', 'epoch')} for r in rows if 'loss' in r])
+                train=[{f: r.get(f) for f in ('step', 'loss', 'lr', 'epoch', 'tokens_per_s')} for r in rows if 'loss' in r])
 
 def training_record(current=None) -> dict:
     "eval.json before the scoring: the record of the run whose weights OUT holds, and every run's curve."

@@ -54,7 +54,7 @@ def main():
                 print(f"| {r['name']} | {r['steps_done']:,} | {r['epochs_done']:.0f} | {r['best_val_ppl']:.2f} ({r['best_epoch']:.0f}) "
                       f"| {r['last_val_ppl']:.2f} | `{r['command']}` |")
         s = g['speed']; hf = s.get('peers', {}).get('hf_gpt2')         # (no peer if Hugging Face's model could not run)
-        print(f"\n| training step on one {s['gpu']}, batch {s['batch']}, {s['dtype']}, both compiled | tokens/s | MFU |\n|---|---:|---:|")
+        print(f"\n| training step on one {s['gpu']}, batch {s['batch']}, {s['dtype']}, compiled, no dropout | tokens/s | MFU |\n|---|---:|---:|")
         print(f"| scratch_lm (`gpu` preset) | {s['tokens_per_s']:,.0f} | {s['mfu']:.3f} |")
         if hf: print(f"| HF `GPT2LMHeadModel` | {hf['tokens_per_s']:,.0f} | {hf['mfu']:.3f} |")
         if cg := s.get('cuda_graphs'):                                 # (measured since the speed row has it)

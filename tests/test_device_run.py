@@ -16,6 +16,7 @@ def test_device_run_dry(tmp_path):
     assert sp['tokens_per_s'] > 0 and sp['peers']['hf_gpt2']['tokens_per_s'] > 0 and sp['env']['dry_run']
     runs = {r['run']: r for r in ev['sweep']}                          # both recorded; OUT holds the better one's weights and curve
     assert [r['overrides'] for r in ev['sweep']] == [[], ['max_steps=40', 'lr=1e-4']] and ev['sweep'][1]['max_steps'] == 40
+    assert all(x['tokens_per_s'] > 0 for r in ev['sweep'] for x in r['train'])   # each run's speed, for comparing variants
     win = min(runs.values(), key=lambda r: r['summary']['best_val_loss'])
     w = json.loads((tmp_path/'out'/'weights.json').read_text())
     assert w['run'] == win['run'] and ev['overrides'] == win['overrides'] and abs(w['val_loss'] - win['summary']['best_val_loss']) < 1e-9
@@ -120,7 +121,8 @@ def test_device_run_cuda_graph_variant(tmp_path):
            'SCRATCH_LM_SWEEP': 'compile=true compile_mode=reduce-overhead grad_accum=1 max_steps=20'}
     r = subprocess.run(['bash', 'scripts/device_run.sh'], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
-    assert 'preflight, compile_mode reduce-overhead: 6 compiled steps with every dropout; replays draw new dropout masks' in r.stdout
+    assert 'preflight, compile_mode reduce-overhead: 6 compiled steps with every dropout: fine' in r.stdout
+    assert 'reduce-overhead, attention dropout (SDPA): replays draw new masks' in r.stdout and 'the other dropouts: replays' in r.stdout
     ev = json.loads((tmp_path/'out'/'eval.json').read_text())
     assert ev['train']['step'] == 20 and ev['overrides'][:2] == ['compile=true', 'compile_mode=reduce-overhead']
     bad = subprocess.run(['bash', 'scripts/device_run.sh'], cwd=ROOT, capture_output=True, text=True, timeout=120,
