@@ -10,7 +10,7 @@ import torch
 from .data import ScratchLMError
 from .model import DROPOUT_KEYS, GPT, GPTConfig, flops_per_token
 from .config import load_config
-from .step import DTYPES, Precision, auto_dtype, compiled, make_optimizer, pick_attention, pick_device, set_seed, train_step, time_attention
+from .step import DTYPES, Precision, auto_dtype, compiled, cudagraph_skips, make_optimizer, pick_attention, pick_device, set_seed, train_step, time_attention
 
 # %% auto #0
 __all__ = ['ABLATIONS', 'NO_DROPOUT', 'HEADS', 'matmul_peak', 'time_steps', 'peak_rss_mb', 'cpu_name', 'cpu_flags',
@@ -160,15 +160,14 @@ def bench(preset='cpu', batch_size=None, steps=5, warmup=2, peer=True, log=print
         contenders['scratch_lm, CUDA graphs'] = lambda: scratch_step(cg, x, y, device=device)
     for k, loss in (ABLATIONS.items() if ablate else ()):
         contenders[f'scratch_lm, {k}'] = lambda loss=loss: contender(GPT(mc), loss, cfg, x, y, cfg.compile, device)
-    made, skips = {}, {}
-    from torch._dynamo.utils import counters                          # inductor counts the graphs it declined to record
+    made, skips = {}, {}                                              # skips: graphs the compiler declined to record
     for name, make in contenders.items():                            # build and warm up (compiles) each contender
         log(f"{name}: warm-up {warmup}…")
         try:
-            s0 = counters['inductor']['cudagraph_skips']
+            s0 = cudagraph_skips()
             made[name] = make()
             for _ in range(warmup): made[name]()
-            skips[name] = counters['inductor']['cudagraph_skips'] - s0
+            skips[name] = cudagraph_skips() - s0
         except Exception as e:
             if name == 'scratch_lm': raise
             log(f"  {name} failed: {type(e).__name__}: {str(e)[:80]}")

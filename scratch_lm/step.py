@@ -12,7 +12,8 @@ from .config import CUDA_GRAPH_MODES, TrainConfig
 
 # %% auto #0
 __all__ = ['DTYPES', 'set_seed', 'deterministic', 'lr_at', 'make_optimizer', 'pick_device', 'cpu_has_fast_bf16', 'auto_dtype',
-           'Precision', 'time_attention', 'choose_kernel', 'pick_attention', 'compiled', 'train_step', 'Dist']
+           'Precision', 'time_attention', 'choose_kernel', 'pick_attention', 'compiled', 'cudagraph_skips',
+           'train_step', 'Dist']
 
 # %% ../nbs/03b_step.ipynb #3ecf5d4c
 def set_seed(seed: int):
@@ -131,6 +132,11 @@ def compiled(f, mode: str = 'default'):
         torch.compiler.cudagraph_mark_step_begin()      # outputs of the call before may be overwritten from here on
         return g(*args, **kwargs)
     return call
+
+def cudagraph_skips() -> int:
+    "How many graphs inductor has so far declined to record as CUDA graphs in this process (on a CPU: every one)."
+    from torch._dynamo.utils import counters
+    return counters['inductor']['cudagraph_skips']
 
 # %% ../nbs/03b_step.ipynb #2c4dd51b
 def train_step(opt, prec: Precision, micro_batches, loss_fn, grad_clip: float, lr: float | None = None,

@@ -55,7 +55,7 @@ def write_json(name, obj):
 OUT.mkdir(parents=True, exist_ok=True)
 import torch
 from scratch_lm.config import CUDA_GRAPH_MODES, load_config
-from scratch_lm.step import compiled, pick_device
+from scratch_lm.step import compiled, cudagraph_skips, pick_device
 from scratch_lm.checkpoint import init_weights, release_checkpoint
 from scratch_lm.data import ScratchLMError, sha256_file
 from scratch_lm.model import DROPOUT_KEYS, GPT, n_params
@@ -103,9 +103,8 @@ with tempfile.TemporaryDirectory(prefix='scratch_lm_preflight_') as d:
     say(f"preflight on {device}: 6 steps of the tiny model, checkpoint, release, scoring (ppl {r['token_ppl']:.0f}): fine")
     every_dropout = [f'model.{k}=0.1' for k in DROPOUT_KEYS]      # each kind of dropout inside the recorded graphs
     others = [f'model.{k}=0.1' for k in DROPOUT_KEYS if k != 'attn_dropout']
-    from torch._dynamo.utils import counters                      # graphs inductor declined to record
     for mode in sorted(graph_modes):                              # a variant trains with CUDA graphs: the loop with them once,
-        skips0 = counters['inductor']['cudagraph_skips']
+        skips0 = cudagraph_skips()
         train(load_config('tiny', every_dropout, data=str(DATA), device=device, wandb='off', max_steps=6, eval_every=3,
                           ckpt_every=3, ema=0.9, compile=True, compile_mode=mode, grad_accum=1), Path(d)/f'run_{mode}', quiet=True)
         for what, ov in [('attention dropout (SDPA)', ['model.attn_dropout=0.1']), ('the other dropouts', others)]:
@@ -117,7 +116,7 @@ with tempfile.TemporaryDirectory(prefix='scratch_lm_preflight_') as d:
             if losses[2] == losses[3]: sys.exit(f"compile_mode {mode}: two replays of a step with {what} gave the same loss "
                                                 f"({losses[3]}): its masks do not change; train without CUDA graphs")
             say(f"preflight, compile_mode {mode}, {what}: replays draw new masks ({losses[2]:.4f} vs {losses[3]:.4f})")
-        skipped = counters['inductor']['cudagraph_skips'] - skips0
+        skipped = cudagraph_skips() - skips0
         say(f"preflight, compile_mode {mode}: 6 compiled steps with every dropout: fine" + (
             f"; the compiler declined to record {skipped} graph(s), which then run as plain compiled code" if skipped and device == 'cuda' else ''))
 
