@@ -196,7 +196,8 @@ def filter_logits(logits, temperature=1.0, top_k=None, top_p=None, suppress=None
     if top_p is not None and not 0 < top_p <= 1: raise ValueError(f"top_p must be in (0, 1], got {top_p}")
     logits = logits.float()
     if suppress is not None and len(suppress):
-        logits = logits.index_fill(-1, torch.as_tensor(suppress, device=logits.device), float('-inf'))
+        ids = suppress if torch.is_tensor(suppress) else torch.tensor(sorted(suppress))   # a set too
+        logits = logits.index_fill(-1, ids.to(logits.device, torch.long), float('-inf'))
     if temperature == 0:                                              # greedy: only the argmax survives
         return torch.full_like(logits, float('-inf')).scatter(-1, logits.argmax(-1, keepdim=True), 0.0)
     logits = logits / temperature
