@@ -6,7 +6,7 @@
 from __future__ import annotations
 from pathlib import Path
 import torch
-from .data import ScratchLMError, atomic_write, sha256_file
+from .data import ScratchLMError, atomic_write, sha256_file, writable_dir
 from .tokenizer import load_tokenizer, tokenizer_from_json
 from .model import DROPOUT_KEYS, GPT, GPTConfig, n_params
 
@@ -108,7 +108,7 @@ def release_checkpoint(src, out_dir='releases', tag='') -> Path:
     model = model_from_checkpoint(ck, src)                       # the weights as the model holds them
     n = n_params(model)
     out = Path(out_dir)/f"{release_name(n)}{'_' + tag if tag else ''}.pt"
-    out.parent.mkdir(parents=True, exist_ok=True)
+    writable_dir(out.parent)
     half = {}        # tied tensors (wte = lm_head) are one tensor in the model, so one in the release, however they were saved
     weights = {k: half.setdefault(v.data_ptr(), v.to(torch.bfloat16) if v.is_floating_point() else v)
                for k, v in model.state_dict().items()}

@@ -41,7 +41,8 @@ def _eval(a):
     from scratch_lm.evaluate import evaluate, evaluate_adaptive
     kw = dict(split=a.split, text=a.text, stride=a.stride, data=a.data, dtype=a.dtype, batch_size=a.batch_size,
               threads=a.threads, progress=not a.json, device=a.device)
-    if a.cache or a.dynamic:
+    adaptive = (a.cache_len, a.cache_theta, a.cache_lambda, a.dynamic_lr, a.dynamic_decay, a.dynamic_update)
+    if a.cache or a.dynamic or any(v is not None for v in adaptive):   # a setting without its switch: evaluate_adaptive says so
         r = evaluate_adaptive(a.checkpoint, cache=a.cache, dynamic=a.dynamic, cache_len=a.cache_len, cache_theta=a.cache_theta,
                               cache_lambda=a.cache_lambda, dynamic_lr=a.dynamic_lr, dynamic_decay=a.dynamic_decay,
                               dynamic_update=a.dynamic_update, **kw)
@@ -209,6 +210,9 @@ def main(argv=None):
     try: args.func(args)
     except ScratchLMError as e:
         print(f"error: {e}", file=sys.stderr); sys.exit(1)
+    except OSError as e:                     # a file or folder the system refused: its name and the system's reason, one line
+        print(f"error: {e.filename + ': ' if e.filename else ''}{e.strerror or e}; check the path and its permissions", file=sys.stderr)
+        sys.exit(1)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr); sys.exit(130)
 

@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['WIKITEXT', 'SPLITS', 'CORPUS', 'TEXT_SUFFIXES', 'ScratchLMError', 'atomic_write', 'sha256_file', 'split_file',
-           'variant_dir', 'verify_file', 'fetch_wikitext', 'read_text', 'count_words', 'split_documents', 'strip_html',
-           'strip_nonprintable', 'n_words', 'split_long', 'length_filter', 'profanity_scores', 'profane_docs',
-           'is_profane', 'screen_docs', 'clean_train', 'split_stats', 'split_rows', 'stats_table', 'prepare_data',
-           'corpus_files', 'corpus_documents', 'assign_splits', 'corpus_table', 'prepare_corpus']
+__all__ = ['WIKITEXT', 'SPLITS', 'CORPUS', 'TEXT_SUFFIXES', 'ScratchLMError', 'writable_dir', 'atomic_write', 'sha256_file',
+           'split_file', 'variant_dir', 'verify_file', 'fetch_wikitext', 'read_text', 'count_words', 'split_documents',
+           'strip_html', 'strip_nonprintable', 'n_words', 'split_long', 'length_filter', 'profanity_scores',
+           'profane_docs', 'is_profane', 'screen_docs', 'clean_train', 'split_stats', 'split_rows', 'stats_table',
+           'prepare_data', 'corpus_files', 'corpus_documents', 'assign_splits', 'corpus_table', 'prepare_corpus']
 
 # %% ../nbs/00_data.ipynb #dd6b66dc
 class ScratchLMError(Exception):
@@ -28,11 +28,19 @@ def _fsync_dir(folder):
     except OSError: pass
     finally: os.close(fd)
 
+def writable_dir(folder) -> Path:
+    "`folder`, created if need be; a clear error if it cannot be created or written to."
+    folder = Path(folder)
+    try: folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e: raise ScratchLMError(f"{folder}: cannot create this folder ({e.strerror or e}); choose another place") from None
+    if not os.access(folder, os.W_OK | os.X_OK): raise ScratchLMError(f"{folder}: not writable; choose a folder you can write to")
+    return folder
+
 @contextmanager
 def atomic_write(path, mode='wb'):
     "Open a temp file beside `path`; on success rename it to `path`, on failure delete it."
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    writable_dir(path.parent)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
     try:
         with os.fdopen(fd, mode, **({} if 'b' in mode else {'encoding': 'utf-8'})) as f:
@@ -146,7 +154,7 @@ def fetch_wikitext(out='data', variant='v1', src=None, urls=None, verbose=True) 
             return dest
         except ScratchLMError as e:
             if verbose: print(f"{e}; fetching again")
-    dest.mkdir(parents=True, exist_ok=True)
+    writable_dir(dest)
     stage = Path(tempfile.mkdtemp(dir=dest, prefix='.stage-'))
     try:
         if src is not None: _stage_from_mirror(variant, stage, src)

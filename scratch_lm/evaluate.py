@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from .data import ScratchLMError, count_words, read_text, split_file, variant_dir
 from .tokenizer import encode_text, find_variant
 from .model import in_eval_mode
-from .step import Precision, pick_device
+from .step import Precision, perplexity, pick_device
 from .checkpoint import load_checkpoint, model_from_checkpoint, tokenizer_from_checkpoint
 
 # %% auto #0
@@ -23,7 +23,7 @@ __all__ = ['RMS_BETA', 'CACHE_DEFAULTS', 'DYNAMIC_DEFAULTS', 'eval_windows', 'sc
 # %% ../nbs/06_eval.ipynb #9bc59b94
 def eval_windows(n: int, block: int, stride: int | None = None) -> list[tuple[int, int, int]]:
     "(start, end, first_scored) windows over a stream of n tokens: inputs [start, end), targets [start+1, end+1)."
-    stride = stride or block
+    if stride is None: stride = block
     if not 0 < stride <= block: raise ScratchLMError(f"stride must be in 1..{block}, got {stride}")
     wins, prev_end = [], 0
     for s in range(0, n - 1, stride):
@@ -81,9 +81,9 @@ def evaluate(checkpoint, split=None, text=None, stride=None, data='data', varian
     if scorer is None: nll, n = score_tokens(model, ids, stride=stride, batch_size=batch_size, precision=prec, progress=progress)
     else: nll, n, extra = scorer(model, ids, stride=stride, precision=prec, progress=progress)
     words, nbytes = count_words(txt), len(txt.encode('utf-8'))
-    return dict(file=str(path), checkpoint=str(checkpoint), mode='strict' if not stride or stride == model.config.block_size else f'sliding(stride={stride})',
+    return dict(file=str(path), checkpoint=str(checkpoint), mode='strict' if stride in (None, model.config.block_size) else f'sliding(stride={stride})',
                 block_size=model.config.block_size, dtype=dtype, device=device, total_nll=nll, n_tokens=n, n_words=words,
-                n_bytes=nbytes, token_ppl=math.exp(nll / n), word_ppl=math.exp(nll / words),
+                n_bytes=nbytes, token_ppl=perplexity(nll, n), word_ppl=perplexity(nll, words),
                 bits_per_byte=nll / math.log(2) / nbytes, tokens_per_s=round(n / (time.time() - t0), 1), **extra)
 
 # %% ../nbs/06_eval.ipynb #0e573ad7
@@ -97,7 +97,7 @@ def cache_mix(logp, hq, yq, Hc, Yc, theta: float, lam: float, cache_len: int):
     s = (theta * hq @ K.T).masked_fill(~allowed, float('-inf'))
     a = torch.softmax(s, -1).nan_to_num(0.0)                                # a first position has an empty cache
     p_cache = (a * (V[None] == yq[:, None])).sum(-1)
-    mixed = torch.log((1 - lam) * logp.exp() + lam * p_cache)
+    mixed = torch.logaddexp(logp + math.log1p(-lam), math.log(lam) + p_cache.log())   # log((1-λ)p + λ p_cache), never underflowing
     return torch.where(allowed.any(-1), mixed, logp)
 
 # %% ../nbs/06_eval.ipynb #25fe588f
@@ -200,15 +200,20 @@ DYNAMIC_DEFAULTS = dict(dynamic_lr=3e-05, dynamic_decay=0.0, dynamic_update='rms
 def evaluate_adaptive(checkpoint, cache=False, dynamic=False, cache_len=None, cache_theta=None, cache_lambda=None,
                       dynamic_lr=None, dynamic_decay=None, dynamic_update=None, **kw) -> dict:
     "`evaluate` with a neural cache and/or dynamic evaluation (unset settings take the tuned defaults)."
+    given = dict(cache_len=cache_len, cache_theta=cache_theta, cache_lambda=cache_lambda, dynamic_lr=dynamic_lr,
+                 dynamic_decay=dynamic_decay, dynamic_update=dynamic_update)
+    for on, flag, keys in ((cache, '--cache', CACHE_DEFAULTS), (dynamic, '--dynamic', DYNAMIC_DEFAULTS)):
+        if not on and (stray := [f"--{k.replace('_', '-')}" for k in keys if given[k] is not None]):
+            raise ScratchLMError(f"{' and '.join(stray)} without {flag}: add {flag}, or drop {'them' if len(stray) > 1 else 'it'}")
     if not (cache or dynamic): raise ScratchLMError("adaptive evaluation needs --cache and/or --dynamic")
     if dynamic and dynamic_update not in (None, DYNAMIC_DEFAULTS['dynamic_update']) and dynamic_lr is None:
         raise ScratchLMError(f"--dynamic-update {dynamic_update} needs its own --dynamic-lr (the tuned "
                              f"{DYNAMIC_DEFAULTS['dynamic_lr']} is for {DYNAMIC_DEFAULTS['dynamic_update']})")
-    given = dict(cache_len=cache_len, cache_theta=cache_theta, cache_lambda=cache_lambda, dynamic_lr=dynamic_lr,
-                 dynamic_decay=dynamic_decay, dynamic_update=dynamic_update)
     opts = {**(CACHE_DEFAULTS if cache else {}), **(DYNAMIC_DEFAULTS if dynamic else {}),
             **{k: v for k, v in given.items() if v is not None}}
     kw.pop('batch_size', None)
     r = evaluate(checkpoint, scorer=partial(adaptive_score, **opts), **kw)
-    r['mode'] += ' + ' + ' + '.join(x for x, on in (('cache', cache), ('dynamic', dynamic)) if on)
+    used = [x for x, on in (('cache', opts.get('cache_len', 0) > 0 and opts.get('cache_lambda', 0) > 0),
+                            ('dynamic', opts.get('dynamic_lr', 0) > 0)) if on]         # what ran, not what was asked for
+    r['mode'] = ' + '.join([r['mode'], *used])
     return r

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os, shutil, tempfile
 from pathlib import Path
 import torch
-from .data import ScratchLMError
+from .data import ScratchLMError, writable_dir
 from .tokenizer import SPECIALS
 from .model import GPTConfig
 from .checkpoint import load_checkpoint, model_from_checkpoint, tokenizer_from_checkpoint
@@ -73,7 +73,7 @@ def export_hf(checkpoint, out_dir) -> list[Path]:
     hf.generation_config.pad_token_id = ids.get('<pad>')
     htok = tf.PreTrainedTokenizerFast(tokenizer_object=tok, model_max_length=c.block_size, clean_up_tokenization_spaces=False,
                                       **{f'{k}_token': s for k, s in zip(('bos', 'eos', 'pad', 'unk'), SPECIALS) if s in ids})
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    writable_dir(out_dir.parent)
     tmp = Path(tempfile.mkdtemp(prefix=f'.{out_dir.name}.', dir=out_dir.parent))
     bar = tf.utils.logging.is_progress_bar_enabled()
     try:

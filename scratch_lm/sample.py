@@ -8,7 +8,7 @@ import json, math, re, sys, time, warnings
 from collections import Counter
 from pathlib import Path
 import torch
-from .data import ScratchLMError, atomic_write
+from .data import ScratchLMError, atomic_write, writable_dir
 from .model import GPT, filter_logits, generate
 from .tokenizer import decode
 from .checkpoint import load_checkpoint, model_from_checkpoint, tokenizer_from_checkpoint
@@ -50,7 +50,7 @@ class Sampler:
         ids = self.tok.encode(prompt, add_special_tokens=False).ids
         if not ids: raise ScratchLMError("the prompt is empty; give some text to continue")
         if len(ids) >= self.block_size:
-            if warn: warnings.warn(f"prompt is {len(ids)} tokens, longer than the context; keeping the last {self.block_size - 1}")
+            if warn: warnings.warn(f"prompt is {len(ids)} tokens: with a new token that is longer than the context ({self.block_size}); keeping the last {self.block_size - 1}")
             ids = ids[-(self.block_size - 1):]
         return torch.tensor([ids], device=self.device)
 
@@ -83,6 +83,10 @@ class Sampler:
 def generate_cli(a):
     "Run the `generate` command from parsed arguments."
     if a.prompt is None and not a.quality_report: raise ScratchLMError("give --prompt TEXT (or --quality-report FILE.md)")
+    if a.quality_report:                                   # its own fixed prompts, not streamed; its file writable before sampling
+        if given := [f for f, on in (('--prompt', a.prompt is not None), ('--stream', a.stream), ('--no-cache', a.no_cache)) if on]:
+            raise ScratchLMError(f"--quality-report samples its fixed prompt set; drop {' and '.join(given)}")
+        writable_dir(Path(a.quality_report).parent)
     s = Sampler(a.checkpoint, a.tokenizer, device=a.device)
     if a.quality_report:                                   # the fixed prompt set, --num-samples seeds each
         summ = quality_report(s, a.quality_report, n_per_prompt=a.num_samples, max_new_tokens=a.max_new_tokens,

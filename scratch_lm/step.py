@@ -13,7 +13,7 @@ from .config import CUDA_GRAPH_MODES, TrainConfig
 # %% auto #0
 __all__ = ['DTYPES', 'set_seed', 'deterministic', 'lr_at', 'make_optimizer', 'pick_device', 'cpu_has_fast_bf16', 'auto_dtype',
            'Precision', 'time_attention', 'choose_kernel', 'pick_attention', 'compiled', 'cudagraph_skips',
-           'train_step', 'Dist']
+           'train_step', 'perplexity', 'Dist']
 
 # %% ../nbs/03b_step.ipynb #3ecf5d4c
 def set_seed(seed: int):
@@ -163,6 +163,12 @@ def train_step(opt, prec: Precision, micro_batches, loss_fn, grad_clip: float, l
         opt.zero_grad(set_to_none=True); return float('nan'), gnorm
     prec.scaler.step(opt); prec.scaler.update(); opt.zero_grad(set_to_none=True)
     return loss, gnorm
+
+# %% ../nbs/03b_step.ipynb #111d3da1
+def perplexity(nll: float, n: float = 1) -> float:
+    "exp(nll / n): the perplexity of a total negative log-likelihood `nll` in nats over `n` items (n=1: a mean loss); inf past a float."
+    x = nll / n
+    return math.inf if x > 709 else math.exp(x)                     # NaN stays NaN
 
 # %% ../nbs/03b_step.ipynb #bb581e0c
 class Dist:

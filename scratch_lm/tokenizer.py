@@ -8,7 +8,7 @@ import hashlib, json, os
 from pathlib import Path
 import numpy as np
 from .data import (ScratchLMError, SPLITS, atomic_write, count_words, prepare_data, read_text, sha256_file,
-                             split_file, variant_dir)
+                             split_file, variant_dir, writable_dir)
 
 # %% auto #0
 __all__ = ['SPECIALS', 'VOCAB_SIZE', 'TOKENIZER_SHA256', 'tokenizer_path', 'train_tokenizer', 'save_tokenizer', 'load_tokenizer',
@@ -144,7 +144,7 @@ def prepare_tokenizer(data='data', variant='v1', retrain=False, vocab_size=None,
         if not clean.is_file(): raise ScratchLMError(f"{clean}: not found; run `scratch_lm data` first")
         raw, tmp = tokenizer_bytes(tokenizer), path.with_name(path.name + '.incoming')
         if verbose: print(f"{path}: the tokenizer of {tokenizer} (sha256 {hashlib.sha256(raw).hexdigest()})")
-        tmp.parent.mkdir(parents=True, exist_ok=True)
+        writable_dir(tmp.parent)
         try:
             with atomic_write(tmp) as f: f.write(raw)
             encode_splits(tmp, data, variant, verbose=verbose, shown=tokenizer)   # the splits first: a tokenizer that fails replaces nothing

@@ -10,11 +10,12 @@ from pathlib import Path
 import numpy as np
 import torch
 import yaml
-from .data import ScratchLMError, atomic_write, sha256_file
+from .data import ScratchLMError, atomic_write, sha256_file, writable_dir
 from .tokenizer import find_variant, load_tokenizer, load_tokens, resolve_data, tokenizer_path, tokens_dir
 from .model import GPT, in_eval_mode, n_params
 from .config import TrainConfig
-from .step import Dist, Precision, compiled, deterministic, lr_at, make_optimizer, pick_attention, pick_device, set_seed, train_step
+from .step import (Dist, Precision, compiled, deterministic, lr_at, make_optimizer, perplexity, pick_attention, pick_device,
+                             set_seed, train_step)
 from .checkpoint import check_resume, init_weights, latest_checkpoint, save_checkpoint, step_checkpoints
 
 # %% auto #0
@@ -267,7 +268,7 @@ def train(cfg: TrainConfig, run_dir='runs/default', max_steps=None, quiet=False,
         log(f"resuming {run_dir} from {p.name} (step {step})")
     pairs = _ema_pairs(ema, model) if ema is not None else None
     resolved['processes'] = ddp.world
-    (run_dir/'checkpoints').mkdir(parents=True, exist_ok=True)
+    writable_dir(run_dir/'checkpoints')
     if ddp.main:
         with atomic_write(run_dir/'config.yaml', 'w') as f: yaml.safe_dump(resolved, f, sort_keys=False)
     logger = Logger(run_dir, cfg, resume_step=step if found else None) if ddp.main else _NoLog()
@@ -329,9 +330,9 @@ def train(cfg: TrainConfig, run_dir='runs/default', max_steps=None, quiet=False,
             bar.update(1)
             if step % cfg.eval_every == 0 or step == cfg.max_steps:
                 te = time.time(); vl = evaluate(); model.train(); wall += time.time() - te
-                logger.log(step=step, val_loss=round(vl, 5), val_ppl=round(math.exp(vl), 3), tokens=step * cfg.tokens_per_step,
+                logger.log(step=step, val_loss=round(vl, 5), val_ppl=round(perplexity(vl), 3), tokens=step * cfg.tokens_per_step,
                            wall_time=round(wall, 1))
-                if ddp.main and not quiet: bar.write(f"step {step}: val loss {vl:.4f}, val ppl {math.exp(vl):.2f}" + (' (best)' if vl < best else ''))
+                if ddp.main and not quiet: bar.write(f"step {step}: val loss {vl:.4f}, val ppl {perplexity(vl):.2f}" + (' (best)' if vl < best else ''))
                 if vl < best:
                     best, bad_evals = vl, 0
                     if ddp.main: save_checkpoint(run_dir/'checkpoints'/'best.pt', **checkpoint_state())
@@ -350,5 +351,5 @@ def train(cfg: TrainConfig, run_dir='runs/default', max_steps=None, quiet=False,
                     ddp.any(True)                                      # every process waits for process 0's checkpoint
                     raise TrainingInterrupted(f"{signals.got or ('the deadline' if late else 'a stop signal')} at step {step}: wrote {path}; run the same command again to resume")
     if stop: log(stop)
-    return dict(run_dir=str(run_dir), step=step, best_val_loss=best, best_val_ppl=math.exp(best) if best < 1e9 else None,
+    return dict(run_dir=str(run_dir), step=step, best_val_loss=best, best_val_ppl=perplexity(best) if best < 1e9 else None,
                 last_loss=last_loss, wall_time=wall, stopped=stop)

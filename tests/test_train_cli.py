@@ -184,11 +184,16 @@ def test_eval_cache_dynamic_json(tiny_run, tmp_path):
     off = json.loads(cli('eval', '--checkpoint', ck, '--text', f, '--json', '--cache', '--cache-lambda', 0,
                          '--dynamic', '--dynamic-lr', 0).stdout)
     assert math.isclose(off['total_nll'], static['total_nll'], rel_tol=1e-5) and off['n_tokens'] == static['n_tokens']
+    assert off['mode'] == 'strict'                                     # both switched off by their settings: labelled as what ran
     on = json.loads(cli('eval', '--checkpoint', ck, '--text', f, '--json', '--cache', '--dynamic').stdout)
     assert on['mode'] == 'strict + cache + dynamic' and on['cache_len'] > 0 and on['dynamic_lr'] > 0
     assert on['token_ppl'] < static['token_ppl']                       # a repetitive text: adapting helps
     bad = cli('eval', '--checkpoint', ck, '--text', f, '--cache', '--cache-lambda', 1.5, check=False)
     assert bad.returncode == 1 and 'cache lambda' in bad.stderr and bad.stderr.count('\n') == 1
+    for args, msg in [(['--dynamic-lr', 0.5], '--dynamic-lr without --dynamic'), (['--cache', '--dynamic-lr', 0.5], '--dynamic-lr without --dynamic'),
+                      (['--stride', 0], 'stride must be in 1..')]:         # never silently dropped, nor read as strict
+        r = cli('eval', '--checkpoint', ck, '--text', f, *args, check=False)
+        assert r.returncode == 1 and msg in r.stderr and r.stderr.count('\n') == 1, r.stderr
 
 def test_generate_quality_report(tiny_run, tmp_path):
     out = tmp_path/'q.md'
