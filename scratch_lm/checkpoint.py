@@ -61,9 +61,11 @@ def check_resume(old: dict, new: dict, path='checkpoint', allow_change=False) ->
     "Compare a checkpoint's resolved config with the new one; raise on a model or tokenizer change, and on a schedule change unless allowed."
     diff = lambda a, b, keys, pre='': [f"{pre}{k} {a.get(k)!r} -> {b.get(k)!r}" for k in keys if k in a and k in b and a[k] != b[k]]
     model = diff(old.get('model', {}), new['model'], sorted(set(old.get('model', {})) - {'checkpointing', *KERNEL_KEYS, *REGULARISER_KEYS}), 'model.')
+    if old.get('tokenizer_sha256') not in (None, new['tokenizer_sha256']):      # first: a new tokenizer also changes vocab_size
+        vocab = [d for d in model if d.startswith('model.vocab_size')]
+        raise ScratchLMError(f"{path}: this run was trained with another tokenizer than the data's now{' (' + vocab[0] + ')' if vocab else ''}; "
+                             f"use a new --run-dir, or the data encoded with the run's tokenizer")
     if model: raise ScratchLMError(f"{path}: this run was trained with another model ({', '.join(model)}); use a new --run-dir")
-    if old.get('tokenizer_sha256') not in (None, new['tokenizer_sha256']):
-        raise ScratchLMError(f"{path}: this run was trained with another tokenizer; use a new --run-dir or the original --data")
     sched = diff(old, new, SCHEDULE_KEYS) + diff(old.get('model', {}), new['model'], (*KERNEL_KEYS, *REGULARISER_KEYS), 'model.')
     if sched and not allow_change:
         raise ScratchLMError(f"{path}: resuming with changed settings ({', '.join(sched)}); pass --allow-config-change "

@@ -30,10 +30,6 @@ def _train(a):
               init_from=a.init_from)
     cfg = load_config(a.preset, a.overrides, **kw)
     run_dir = a.run_dir or f'runs/{cfg.preset}'
-    steps = a.max_steps or cfg.max_steps
-    if cfg.warmup_steps >= steps:                      # a quick try of a long preset: say why the lr never decays
-        print(f"warning: warmup_steps ({cfg.warmup_steps}) >= max_steps ({steps}): the run ends in its warm-up and the "
-              f"learning rate never decays; pass warmup_steps=N with N < {steps}", file=sys.stderr)
     s = train(cfg, run_dir, max_steps=a.max_steps, allow_config_change=a.allow_config_change)
     print(json.dumps(s))
 
@@ -52,6 +48,9 @@ def _eval(a):
         print(f"{r['file']}  [{r['mode']}, context {r['block_size']}, {r['dtype']}, {r['device']}]")
         print(f"  token ppl {r['token_ppl']:.2f} ({r['n_tokens']:,} tokens)   word ppl {r['word_ppl']:.2f} "
               f"({r['n_words']:,} words)   bits/byte {r['bits_per_byte']:.4f} ({r['n_bytes']:,} bytes)")
+        if ran := [f"{k.replace('_', ' ')} {r[k]}" for k in ('cache_len', 'cache_theta', 'cache_lambda', 'dynamic_lr',
+                                                                   'dynamic_decay', 'dynamic_update') if k in r]:
+            print(f"  settings: {', '.join(ran)}")                # the defaults are tuned and may move: say which ran
 
 def _generate(a):
     from scratch_lm.sample import generate_cli

@@ -134,17 +134,22 @@ def _stage_from_archive(variant, stage: Path, urls):
         raise ScratchLMError(f"{zpath.name} from {urls[0]}: not the expected WikiText-2 archive ({e}); try again later or use --from DIR")
     zpath.unlink()
 
-def _stage_from_mirror(variant, stage: Path, src):
+def _mirror_files(variant, src) -> list[Path]:
+    "The three split files in mirror folder `src`, or a clear error."
     src = Path(src)
     if not src.is_dir(): raise ScratchLMError(f"{src}: mirror folder not found; pass the folder holding {split_file(variant, 'train')} to --from")
-    for s in SPLITS:
-        f = src/split_file(variant, s)
+    files = [src/split_file(variant, s) for s in SPLITS]
+    for f in files:
         if not f.is_file(): raise ScratchLMError(f"{f}: not in the mirror; --from must point at a folder with all three {variant} split files")
-        shutil.copyfile(f, stage/f.name)
+    return files
+
+def _stage_from_mirror(variant, stage: Path, src):
+    for f in _mirror_files(variant, src): shutil.copyfile(f, stage/f.name)
 
 def fetch_wikitext(out='data', variant='v1', src=None, urls=None, verbose=True) -> Path:
     "Put the verified WikiText-2 `variant` files in `variant_dir(out)`: from mirror `src`, else download. Returns the folder."
     if variant not in WIKITEXT: raise ScratchLMError(f"unknown variant {variant!r}; use one of {', '.join(WIKITEXT)}")
+    if src is not None: _mirror_files(variant, src)                      # a wrong --from is an error, whatever is already here
     spec, dest = WIKITEXT[variant], variant_dir(out, variant)
     files = {s: dest/split_file(variant, s) for s in SPLITS}
     if all(f.is_file() for f in files.values()):
@@ -154,6 +159,7 @@ def fetch_wikitext(out='data', variant='v1', src=None, urls=None, verbose=True) 
             return dest
         except ScratchLMError as e:
             if verbose: print(f"{e}; fetching again")
+    new = [p for p in (dest, *dest.parents) if not p.exists()]          # folders made here, removed again on failure
     writable_dir(dest)
     stage = Path(tempfile.mkdtemp(dir=dest, prefix='.stage-'))
     try:
@@ -167,6 +173,12 @@ def fetch_wikitext(out='data', variant='v1', src=None, urls=None, verbose=True) 
                 raise ScratchLMError(f"{Path(src)/split_file(variant, s)}: {what}; the mirror's copy is not the official "
                                      f"{variant} file: replace it with a good copy, or drop --from to download it") from None
         for s in SPLITS: os.replace(stage/split_file(variant, s), files[s])
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        for p in new:                                                   # deepest first; only while they are empty
+            try: p.rmdir()
+            except OSError: break
+        raise
     finally:
         shutil.rmtree(stage, ignore_errors=True)
     if verbose: print(f"{dest}: {len(files)} files verified (SHA-256) from {src or 'the official archive'}")
@@ -293,7 +305,9 @@ def stats_table(stats: dict) -> str:
     c = stats['cleaning']
     rows.append(f"\nCleaning (train only): {c['documents_in']} documents in; dropped {c['dropped_profanity']} (profanity), "
                 f"{c['dropped_short']} (< 10 words); split {c['split_long']} longer than 2,048 words; "
-                f"{c['chars_removed']} characters of HTML/non-printable removed; {c['documents_out']} documents out.")
+                f"{c['chars_removed']} characters of HTML/non-printable removed; {c['documents_out']} documents out"
+                + (f" (the pieces of the {stats['splits']['train.clean']['documents']} articles the table counts by their headings)."
+                   if 'train.clean' in stats['splits'] else "."))
     return '\n'.join(rows)
 
 def prepare_data(out='data', variant='v1', src=None, verbose=True) -> Path:

@@ -83,6 +83,7 @@ def export_hf(checkpoint, out_dir) -> list[Path]:
         out_dir.mkdir(exist_ok=True)
         files = []
         for f in sorted(tmp.iterdir()):
+            os.chmod(f, 0o644)                                   # ordinary data files, whatever mode the writer chose
             os.replace(f, out_dir/f.name); files.append(out_dir/f.name)
     except OSError as e:
         raise ScratchLMError(f"{out_dir}: could not write the export ({e.strerror or e}); free disk space or choose another --hf DIR") from None

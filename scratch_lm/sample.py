@@ -89,8 +89,8 @@ def generate_cli(a):
         writable_dir(Path(a.quality_report).parent)
     s = Sampler(a.checkpoint, a.tokenizer, device=a.device)
     if a.quality_report:                                   # the fixed prompt set, --num-samples seeds each
-        summ = quality_report(s, a.quality_report, n_per_prompt=a.num_samples, max_new_tokens=a.max_new_tokens,
-                              seed=a.seed, temperature=a.temperature, top_k=a.top_k, top_p=a.top_p, suppress=a.suppress or [])
+        summ = quality_report(s, a.quality_report, n_per_prompt=a.num_samples, max_new_tokens=a.max_new_tokens, seed=a.seed,
+                              temperature=a.temperature, top_k=a.top_k, top_p=a.top_p, suppress=a.suppress or [], progress=True)
         print(f"wrote {a.quality_report}: {summ['samples']} samples, distinct-2 {summ['mean_distinct2']:.3f}, "
               f"longest repeat {summ['max_longest_repeat']} words, {summ['flagged']} flagged")
         return
@@ -134,17 +134,19 @@ def longest_repeat(words: list[str]) -> int:
 
 # %% ../nbs/05_sample.ipynb #09048f85
 def quality_report(sampler: Sampler, out_path, prompts=PROMPTS, n_per_prompt=2, max_new_tokens=120, seed=42,
-                   temperature=0.8, top_k=None, top_p=0.95, suppress=()) -> dict:
+                   temperature=0.8, top_k=None, top_p=0.95, suppress=(), progress=False) -> dict:
     "Write samples for `prompts` with repetition and profanity figures to a Markdown file; returns the summary."
     from scratch_lm.data import profanity_scores
     kw = dict(temperature=temperature, top_k=top_k, top_p=top_p, suppress=list(suppress))   # recorded in full, defaults included
-    rows = []
-    for p in prompts:
-        for j in range(n_per_prompt):
-            text = sampler.sample(p, max_new_tokens=max_new_tokens, seed=seed + j, **kw)
-            w = text.split()
-            rows.append(dict(prompt=p, seed=seed + j, text=text, distinct1=distinct_n(w, 1), distinct2=distinct_n(w, 2),
-                             longest_repeat=longest_repeat(w)))
+    rows, todo = [], [(p, j) for p in prompts for j in range(n_per_prompt)]
+    if progress:
+        from tqdm.auto import tqdm
+        todo = tqdm(todo, desc='samples', unit='sample', leave=False)
+    for p, j in todo:
+        text = sampler.sample(p, max_new_tokens=max_new_tokens, seed=seed + j, **kw)
+        w = text.split()
+        rows.append(dict(prompt=p, seed=seed + j, text=text, distinct1=distinct_n(w, 1), distinct2=distinct_n(w, 2),
+                         longest_repeat=longest_repeat(w)))
     for r, s in zip(rows, profanity_scores([r['text'] for r in rows])): r['profanity'] = float(s)
     summ = dict(samples=len(rows), mean_distinct1=sum(r['distinct1'] for r in rows) / len(rows),
                 mean_distinct2=sum(r['distinct2'] for r in rows) / len(rows),
@@ -154,7 +156,8 @@ def quality_report(sampler: Sampler, out_path, prompts=PROMPTS, n_per_prompt=2, 
           f"Mean distinct-1 {summ['mean_distinct1']:.3f}, distinct-2 {summ['mean_distinct2']:.3f}; longest repeated n-gram "
           f"{summ['max_longest_repeat']} words; {summ['flagged']} of {len(rows)} samples flagged by alt-profanity-check (p > 0.5).\n"]
     for r in rows:
-        md.append(f"## {r['prompt']} (seed {r['seed']})\n\n> **{r['prompt']}**{r['text']}\n\n"
+        quote = f"**{r['prompt']}**{r['text']}".replace('\n', '\n> ')         # every line quoted: a sample's blank lines stay inside
+        md.append(f"## {r['prompt']} (seed {r['seed']})\n\n> {quote}\n\n"
                   f"distinct-1 {r['distinct1']:.2f} · distinct-2 {r['distinct2']:.2f} · longest repeat {r['longest_repeat']} · "
                   f"profanity p={r['profanity']:.2f}{' **FLAGGED**' if r['profanity'] > 0.5 else ''}\n")
     with atomic_write(out_path, 'w') as f: f.write('\n'.join(md))

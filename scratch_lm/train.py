@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_train.ipynb #2e73010c
 from __future__ import annotations
-import contextlib, json, math, os, random, signal, subprocess, time
+import contextlib, json, math, os, random, signal, subprocess, sys, time
 from dataclasses import asdict
 from pathlib import Path
 import numpy as np
@@ -303,9 +303,14 @@ def train(cfg: TrainConfig, run_dir='runs/default', max_steps=None, quiet=False,
     from tqdm.auto import tqdm
     bar = tqdm(total=cfg.max_steps, initial=step, desc=f'train {run_dir.name}', unit='step', disable=quiet or not ddp.main,
                dynamic_ncols=True)
-    t_last, tok_last, stop, last_loss = time.time(), 0, None, float('nan')
+    t_last, tok_last, stop, last_loss = time.time(), 0, None, None   # (None: no step taken in this call)
     loss_fn = lambda x, y: fwd(x, y, only_loss=True)                   # the chunked loss head (03_model)
     if cfg.patience and bad_evals >= cfg.patience: stop = f'early stop: no improvement in {bad_evals} evals'   # (resumed)
+    if step >= cfg.max_steps and not stop:
+        log(f"{run_dir}: already trained to step {step} of {cfg.max_steps}; nothing to do (a longer run: --max-steps N --allow-config-change)")
+    elif cfg.warmup_steps >= cfg.max_steps and ddp.main:   # a quick try of a long preset: say why the lr never decays (once set up)
+        print(f"warning: warmup_steps ({cfg.warmup_steps}) >= max_steps ({cfg.max_steps}): the run ends in its warm-up and the "
+              f"learning rate never decays; pass warmup_steps=N with N < {cfg.max_steps}", file=sys.stderr)
     model.train()
     with _StopSignals(second_stops=ddp.world == 1) as signals, contextlib.ExitStack() as closing:   # (torchrun repeats signals)
         closing.enter_context(deterministic(device == 'cpu' and cfg.compile))   # a compiled CPU step, exact (03b_step)

@@ -93,6 +93,9 @@ def test_resume_refuses_another_model_or_schedule(tiny_run, tmp_path):
     r = cli('train', *TINY, '--run-dir', run, '--max-steps', 40, 'model.d_model=128', check=False)
     assert r.returncode == 1 and r.stderr.count('\n') == 1 and 'Traceback' not in r.stderr
     assert 'another model (model.d_model 64 -> 128)' in r.stderr
+    r = cli('train', *TINY, '--run-dir', run, '--max-steps', 40)          # the same command again: a finished run
+    summary = json.loads(r.stdout.strip().splitlines()[-1])               # valid JSON (no NaN), and says so
+    assert 'already trained to step 40 of 40; nothing to do' in r.stdout and summary['step'] == 40 and summary['last_loss'] is None
     r = cli('train', *TINY, '--run-dir', run, '--max-steps', 50, check=False)
     assert r.returncode == 1 and 'max_steps 40 -> 50' in r.stderr and '--allow-config-change' in r.stderr
     r = cli('train', *TINY, '--run-dir', run, '--max-steps', 50, '--allow-config-change')
@@ -188,6 +191,8 @@ def test_eval_cache_dynamic_json(tiny_run, tmp_path):
     on = json.loads(cli('eval', '--checkpoint', ck, '--text', f, '--json', '--cache', '--dynamic').stdout)
     assert on['mode'] == 'strict + cache + dynamic' and on['cache_len'] > 0 and on['dynamic_lr'] > 0
     assert on['token_ppl'] < static['token_ppl']                       # a repetitive text: adapting helps
+    text = cli('eval', '--checkpoint', ck, '--text', f, '--cache').stdout  # the plain output names the settings that ran
+    assert '[strict + cache,' in text and f"settings: cache len {on['cache_len']}, cache theta {on['cache_theta']}" in text, text
     bad = cli('eval', '--checkpoint', ck, '--text', f, '--cache', '--cache-lambda', 1.5, check=False)
     assert bad.returncode == 1 and 'cache lambda' in bad.stderr and bad.stderr.count('\n') == 1
     for args, msg in [(['--dynamic-lr', 0.5], '--dynamic-lr without --dynamic'), (['--cache', '--dynamic-lr', 0.5], '--dynamic-lr without --dynamic'),
