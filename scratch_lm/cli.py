@@ -48,8 +48,8 @@ def _eval(a):
         print(f"{r['file']}  [{r['mode']}, context {r['block_size']}, {r['dtype']}, {r['device']}]")
         print(f"  token ppl {r['token_ppl']:.2f} ({r['n_tokens']:,} tokens)   word ppl {r['word_ppl']:.2f} "
               f"({r['n_words']:,} words)   bits/byte {r['bits_per_byte']:.4f} ({r['n_bytes']:,} bytes)")
-        if ran := [f"{k.replace('_', ' ')} {r[k]}" for k in ('cache_len', 'cache_theta', 'cache_lambda', 'dynamic_lr',
-                                                                   'dynamic_decay', 'dynamic_update') if k in r]:
+        methods = dict(cache=('cache_len', 'cache_theta', 'cache_lambda'), dynamic=('dynamic_lr', 'dynamic_decay', 'dynamic_update'))
+        if ran := [f"{k.replace('_', ' ')} {r[k]}" for m, keys in methods.items() if f'+ {m}' in r['mode'] for k in keys]:
             print(f"  settings: {', '.join(ran)}")                # the defaults are tuned and may move: say which ran
 
 def _generate(a):

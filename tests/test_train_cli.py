@@ -193,6 +193,7 @@ def test_eval_cache_dynamic_json(tiny_run, tmp_path):
     assert on['token_ppl'] < static['token_ppl']                       # a repetitive text: adapting helps
     text = cli('eval', '--checkpoint', ck, '--text', f, '--cache').stdout  # the plain output names the settings that ran
     assert '[strict + cache,' in text and f"settings: cache len {on['cache_len']}, cache theta {on['cache_theta']}" in text, text
+    assert 'dynamic lr' not in text                                    # only the method that ran
     bad = cli('eval', '--checkpoint', ck, '--text', f, '--cache', '--cache-lambda', 1.5, check=False)
     assert bad.returncode == 1 and 'cache lambda' in bad.stderr and bad.stderr.count('\n') == 1
     for args, msg in [(['--dynamic-lr', 0.5], '--dynamic-lr without --dynamic'), (['--cache', '--dynamic-lr', 0.5], '--dynamic-lr without --dynamic'),
