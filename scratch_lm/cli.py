@@ -4,7 +4,7 @@
 
 # %% ../nbs/08_cli.ipynb #3b45025b
 from __future__ import annotations
-import argparse, json, sys
+import argparse, errno, json, os, sys
 from .data import ScratchLMError
 
 # %% auto #0
@@ -210,8 +210,11 @@ def main(argv=None):
     except ScratchLMError as e:
         print(f"error: {e}", file=sys.stderr); sys.exit(1)
     except OSError as e:                     # a file or folder the system refused: its name and the system's reason, one line
-        print(f"error: {e.filename + ': ' if e.filename else ''}{e.strerror or e}; check the path and its permissions", file=sys.stderr)
-        sys.exit(1)
+        if e.errno == errno.EPIPE:           # the reader went away (`generate ... | head`): nothing left to say
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno()); sys.exit(1)
+        name = e.filename2 or e.filename     # (a rename's target, not its temporary source)
+        fix = {errno.ENOSPC: 'free some disk space'}.get(e.errno, 'check the path and its permissions')
+        print(f"error: {f'{name}: ' if name else ''}{e.strerror or e}; {fix}", file=sys.stderr); sys.exit(1)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr); sys.exit(130)
 

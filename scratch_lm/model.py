@@ -191,7 +191,7 @@ class GPT(nn.Module):
 # %% ../nbs/03_model.ipynb #004ec157
 def filter_logits(logits, temperature=1.0, top_k=None, top_p=None, suppress=None):
     "Logits (…, V) → filtered logits: the token ids in `suppress` removed, then scaled by temperature, top-k, top-p (the rest set to -inf)."
-    if not temperature >= 0: raise ValueError(f"temperature must be >= 0, got {temperature}")     # NaN too
+    if not 0 <= temperature < math.inf: raise ValueError(f"temperature must be >= 0 and finite, got {temperature}")   # NaN too
     if top_k is not None and top_k < 1: raise ValueError(f"top_k must be >= 1, got {top_k}")
     if top_p is not None and not 0 < top_p <= 1: raise ValueError(f"top_p must be in (0, 1], got {top_p}")
     logits = logits.float()
@@ -200,7 +200,7 @@ def filter_logits(logits, temperature=1.0, top_k=None, top_p=None, suppress=None
         logits = logits.index_fill(-1, ids.to(logits.device, torch.long), float('-inf'))
     if temperature == 0:                                              # greedy: only the argmax survives
         return torch.full_like(logits, float('-inf')).scatter(-1, logits.argmax(-1, keepdim=True), 0.0)
-    logits = (logits - logits.amax(-1, keepdim=True)) / temperature   # the top logit 0: a tiny temperature gives -inf, never NaN
+    logits = (logits - logits.amax(-1, keepdim=True)) / temperature   # the top logit 0: a tiny temperature gives -inf, not NaN
     if top_k is not None and top_k < logits.size(-1):
         kth = logits.topk(top_k, dim=-1).values[..., -1:]
         logits = logits.masked_fill(logits < kth, float('-inf'))

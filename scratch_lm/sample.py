@@ -50,7 +50,7 @@ class Sampler:
         ids = self.tok.encode(prompt, add_special_tokens=False).ids
         if not ids: raise ScratchLMError("the prompt is empty; give some text to continue")
         if len(ids) >= self.block_size:
-            if warn: warnings.warn(f"prompt is {len(ids)} tokens: with a new token that is longer than the context ({self.block_size}); keeping the last {self.block_size - 1}")
+            if warn: warnings.warn(f"prompt is {len(ids)} tokens: too long to add a token within the context of {self.block_size}; keeping the last {self.block_size - 1}")
             ids = ids[-(self.block_size - 1):]
         return torch.tensor([ids], device=self.device)
 
@@ -86,6 +86,7 @@ def generate_cli(a):
     if a.quality_report:                                   # its own fixed prompts, not streamed; its file writable before sampling
         if given := [f for f, on in (('--prompt', a.prompt is not None), ('--stream', a.stream), ('--no-cache', a.no_cache)) if on]:
             raise ScratchLMError(f"--quality-report samples its fixed prompt set; drop {' and '.join(given)}")
+        if Path(a.quality_report).is_dir(): raise ScratchLMError(f"{a.quality_report}: is a folder; give a file name, e.g. samples.md")
         writable_dir(Path(a.quality_report).parent)
     s = Sampler(a.checkpoint, a.tokenizer, device=a.device)
     if a.quality_report:                                   # the fixed prompt set, --num-samples seeds each

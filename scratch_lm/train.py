@@ -308,7 +308,7 @@ def train(cfg: TrainConfig, run_dir='runs/default', max_steps=None, quiet=False,
     if cfg.patience and bad_evals >= cfg.patience: stop = f'early stop: no improvement in {bad_evals} evals'   # (resumed)
     if step >= cfg.max_steps and not stop:
         log(f"{run_dir}: already trained to step {step} of {cfg.max_steps}; nothing to do (a longer run: --max-steps N --allow-config-change)")
-    elif cfg.warmup_steps >= cfg.max_steps and ddp.main:   # a quick try of a long preset: say why the lr never decays (once set up)
+    elif cfg.warmup_steps >= cfg.max_steps and not stop and ddp.main and not quiet:   # a quick try of a long preset: why the lr never decays
         print(f"warning: warmup_steps ({cfg.warmup_steps}) >= max_steps ({cfg.max_steps}): the run ends in its warm-up and the "
               f"learning rate never decays; pass warmup_steps=N with N < {cfg.max_steps}", file=sys.stderr)
     model.train()
