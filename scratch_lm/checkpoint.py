@@ -11,7 +11,7 @@ from .tokenizer import load_tokenizer, tokenizer_from_json
 from .model import DROPOUT_KEYS, GPT, GPTConfig, n_params
 
 # %% auto #0
-__all__ = ['SCHEDULE_KEYS', 'KERNEL_KEYS', 'REGULARISER_KEYS', 'SHAPE_KEYS', 'save_checkpoint', 'load_checkpoint',
+__all__ = ['SCHEDULE_KEYS', 'KERNEL_KEYS', 'REGULARISER_KEYS', 'EVAL_KEYS', 'SHAPE_KEYS', 'save_checkpoint', 'load_checkpoint',
            'step_checkpoints', 'latest_checkpoint', 'check_resume', 'inference_weights', 'model_from_checkpoint',
            'tokenizer_from_checkpoint', 'release_name', 'release_checkpoint', 'init_weights']
 
@@ -56,6 +56,7 @@ SCHEDULE_KEYS = ('lr', 'min_lr_ratio', 'warmup_steps', 'max_steps', 'schedule', 
                  'weight_decay', 'beta1', 'beta2', 'eps', 'grad_clip', 'ema', 'seed')
 KERNEL_KEYS = ('attn_impl', 'loss_chunk')    # how the same model is computed: a change is allowed, but rounds differently
 REGULARISER_KEYS = DROPOUT_KEYS              # the dropout rates: the same weights, other noise
+EVAL_KEYS = ('eval_windows',)                # what the best validation loss so far was measured on
 
 def check_resume(old: dict, new: dict, path='checkpoint', allow_change=False) -> list[str]:
     "Compare a checkpoint's resolved config with the new one; raise on a model or tokenizer change, and on a schedule change unless allowed."
@@ -66,7 +67,10 @@ def check_resume(old: dict, new: dict, path='checkpoint', allow_change=False) ->
         raise ScratchLMError(f"{path}: this run was trained with another tokenizer than the data's now{' (' + vocab[0] + ')' if vocab else ''}; "
                              f"use a new --run-dir, or the data encoded with the run's tokenizer")
     if model: raise ScratchLMError(f"{path}: this run was trained with another model ({', '.join(model)}); use a new --run-dir")
-    sched = diff(old, new, SCHEDULE_KEYS) + diff(old.get('model', {}), new['model'], (*KERNEL_KEYS, *REGULARISER_KEYS), 'model.')
+    if changed := [s for s, h in (old.get('data_sha256') or {}).items() if (new.get('data_sha256') or {}).get(s, h) != h]:
+        raise ScratchLMError(f"{path}: this run was trained on other data (the {' and '.join(changed)} text differs); "
+                             f"use a new --run-dir, or the original --data")
+    sched = diff(old, new, (*SCHEDULE_KEYS, *EVAL_KEYS)) + diff(old.get('model', {}), new['model'], (*KERNEL_KEYS, *REGULARISER_KEYS), 'model.')
     if sched and not allow_change:
         raise ScratchLMError(f"{path}: resuming with changed settings ({', '.join(sched)}); pass --allow-config-change "
                              f"to continue with them, or use a new --run-dir")

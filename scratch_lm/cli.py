@@ -130,7 +130,7 @@ def make_parser() -> argparse.ArgumentParser:
                         'fresh optimizer and schedule)')
     s.add_argument('--allow-config-change', action='store_true',
                    help='resume even though lr, max_steps, batch or other schedule settings, the kernels (attn_impl, '
-                        'loss_chunk) or the dropout rates differ from the checkpoint\'s')
+                        'loss_chunk), the dropout rates or eval_windows differ from the checkpoint\'s')
     s.add_argument('overrides', nargs='*', metavar='key=value', help="config overrides, e.g. lr=1e-3 model.dropout=0.2 weight_decay=0.1 (an unknown key's error lists them all)")
     s.set_defaults(func=_train)
 

@@ -4,7 +4,7 @@
 
 # %% ../nbs/03a_config.ipynb #bf497393
 from __future__ import annotations
-import dataclasses, typing
+import dataclasses, math, typing
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 import yaml
@@ -99,8 +99,8 @@ def load_config(preset='seed', overrides=(), **kw) -> TrainConfig:
     top, sub = _types(TrainConfig), _types(GPTConfig)
     for k, v in [*d.items(), *((f'model.{k}', v) for k, v in (d.get('model') or {}).items())]:   # YAML reads 3e-4 as a string
         typ = sub.get(k[6:]) if k.startswith('model.') else top.get(k)
-        if isinstance(v, str) and typ and 'str' not in typ:
-            v = coerce(f"{p}: {k}", v, typ)
+        if (v is None or isinstance(v, (str, int, float))) and typ and 'str' not in typ:   # YAML's own types checked too (8.0 for an int: 8)
+            v = coerce(f"{p}: {k}", str(v), typ)
             if k.startswith('model.'): d['model'][k[6:]] = v
             else: d[k] = v
     given = {}                                                   # key -> the override that set it, for error messages
@@ -136,4 +136,13 @@ def load_config(preset='seed', overrides=(), **kw) -> TrainConfig:
     for k in DROPOUT_KEYS:                                                           # every dropout key of GPTConfig
         v = getattr(mc, k)
         if v is not None and not 0 <= v < 1: raise ScratchLMError(f"{at('model.' + k)}: model.{k} must be in [0, 1), got {v}")
+    for k, ok, want in (('lr', 0 < cfg.lr < math.inf, 'a finite number > 0'), ('min_lr_ratio', 0 <= cfg.min_lr_ratio <= 1, 'in [0, 1]'),
+                        ('decay_frac', 0 <= cfg.decay_frac <= 1, 'in [0, 1]'), ('warmup_steps', cfg.warmup_steps >= 0, '>= 0'),
+                        ('weight_decay', 0 <= cfg.weight_decay < math.inf, 'a finite number >= 0'),
+                        ('beta1', 0 <= cfg.beta1 < 1, 'in [0, 1)'), ('beta2', 0 <= cfg.beta2 < 1, 'in [0, 1)'),
+                        ('eps', 0 <= cfg.eps < math.inf, 'a finite number >= 0'), ('grad_clip', 0 <= cfg.grad_clip <= math.inf, '>= 0 (0: no clipping)'),
+                        ('patience', cfg.patience is None or cfg.patience >= 1, '>= 1, or none (no early stopping)'),
+                        ('seed', 0 <= cfg.seed < 2**32, 'in 0 .. 2**32 - 1 (what NumPy can seed)'),
+                        ('threads', cfg.threads is None or cfg.threads >= 1, '>= 1, or none (torch decides)')):
+        if not ok: raise ScratchLMError(f"{at(k)}: {k} must be {want}, got {getattr(cfg, k)}")    # (NaN fails every test)
     return cfg

@@ -11,9 +11,9 @@ from .data import ScratchLMError
 from .config import CUDA_GRAPH_MODES, TrainConfig
 
 # %% auto #0
-__all__ = ['DTYPES', 'set_seed', 'deterministic', 'lr_at', 'make_optimizer', 'pick_device', 'cpu_has_fast_bf16', 'auto_dtype',
-           'Precision', 'time_attention', 'choose_kernel', 'pick_attention', 'compiled', 'cudagraph_skips',
-           'train_step', 'perplexity', 'Dist']
+__all__ = ['DTYPES', 'set_seed', 'deterministic', 'lr_at', 'make_optimizer', 'set_optimizer_config', 'pick_device',
+           'cpu_has_fast_bf16', 'auto_dtype', 'Precision', 'time_attention', 'choose_kernel', 'pick_attention',
+           'compiled', 'cudagraph_skips', 'train_step', 'perplexity', 'Dist']
 
 # %% ../nbs/03b_step.ipynb #3ecf5d4c
 def set_seed(seed: int):
@@ -50,6 +50,11 @@ def make_optimizer(model, c: TrainConfig, device='cpu'):
     decay, no_decay = [p for p in params if p.dim() >= 2], [p for p in params if p.dim() < 2]
     groups = [{'params': decay, 'weight_decay': c.weight_decay}, {'params': no_decay, 'weight_decay': 0.0}]
     return torch.optim.AdamW(groups, lr=c.lr, betas=(c.beta1, c.beta2), eps=c.eps, fused=device in ('cpu', 'cuda'))
+
+def set_optimizer_config(opt, c: TrainConfig):
+    "Put the config's AdamW settings on the groups again: loading an optimizer's state brings back the checkpoint's own."
+    for g, wd in zip(opt.param_groups, (c.weight_decay, 0.0)):
+        g.update(weight_decay=wd, betas=(c.beta1, c.beta2), eps=c.eps)     # (lr is set by every step)
 
 # %% ../nbs/03b_step.ipynb #69476df3
 def pick_device(device: str = 'auto') -> str:

@@ -15,7 +15,7 @@ from .tokenizer import find_variant, load_tokenizer, load_tokens, resolve_data, 
 from .model import GPT, in_eval_mode, n_params
 from .config import TrainConfig
 from .step import (Dist, Precision, compiled, deterministic, lr_at, make_optimizer, perplexity, pick_attention, pick_device,
-                             set_seed, train_step)
+                             set_optimizer_config, set_seed, train_step)
 from .checkpoint import check_resume, init_weights, latest_checkpoint, save_checkpoint, step_checkpoints
 
 # %% auto #0
@@ -63,7 +63,7 @@ class Batches:
         "The next (x, y) batch, each (B, T) int64 on the loader's device."
         starts = []
         for _ in range(self.B):
-            if self.i == len(self.starts): self.epoch, self.i = self.epoch + 1, 0; self._order()
+            if self.i >= len(self.starts): self.epoch, self.i = self.epoch + 1, 0; self._order()
             starts.append(int(self.starts[self.i])); self.i += 1
         w = self.tokens[torch.tensor(starts, device=self.tokens.device)[:, None] + self.span]
         return w[:, :-1], w[:, 1:]
@@ -253,6 +253,7 @@ def train(cfg: TrainConfig, run_dir='runs/default', max_steps=None, quiet=False,
     ema = _ema_copy(model.state_dict()) if cfg.ema else None
     step, best, bad_evals, wall = 0, float('inf'), 0, 0.0
     resolved = {**asdict(cfg), 'model': asdict(mc), 'git_commit': git_commit(), 'tokenizer_sha256': tok_sha,
+                'data_sha256': {s: meta['splits'][s]['sha256'] for s in ('train', 'valid') if s in meta.get('splits', {})},
                 'n_params': n_params(model), 'tokens_per_step': cfg.tokens_per_step, 'device': device,
                 'gpu': torch.cuda.get_device_name() if device == 'cuda' else None,
                 'precision': prec.name, 'torch': str(torch.__version__), 'attention_ms': attn_ms, 'init_sha256': init_sha}
@@ -260,6 +261,7 @@ def train(cfg: TrainConfig, run_dir='runs/default', max_steps=None, quiet=False,
         p, ck = found
         for change in check_resume(ck['config'], resolved, p, allow_config_change): log(f"resuming with {change}")
         model.load_state_dict(ck['model']); opt.load_state_dict(ck['optimizer']); prec.load_scaler(ck.get('scaler'))
+        set_optimizer_config(opt, cfg)                                 # an allowed change of weight decay or betas applies
         batches.load_state(ck['data'])
         if ddp.main: set_rng_state(ck['rng'])
         else: torch.manual_seed(cfg.seed + ddp.rank + 1000 * ck['step'])

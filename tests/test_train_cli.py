@@ -98,8 +98,10 @@ def test_resume_refuses_another_model_or_schedule(tiny_run, tmp_path):
     assert 'already trained to step 40 of 40; nothing to do' in r.stdout and summary['step'] == 40 and summary['last_loss'] is None
     r = cli('train', *TINY, '--run-dir', run, '--max-steps', 50, check=False)
     assert r.returncode == 1 and 'max_steps 40 -> 50' in r.stderr and '--allow-config-change' in r.stderr
-    r = cli('train', *TINY, '--run-dir', run, '--max-steps', 50, '--allow-config-change')
+    r = cli('train', *TINY, '--run-dir', run, '--max-steps', 50, '--allow-config-change', 'weight_decay=0.5')
     assert 'resuming with max_steps 40 -> 50' in r.stdout and (run/'checkpoints'/'step_0000050.pt').exists()
+    groups = torch.load(run/'checkpoints'/'step_0000050.pt', weights_only=True)['optimizer']['param_groups']
+    assert 'weight_decay' in r.stdout and [g['weight_decay'] for g in groups] == [0.5, 0.0]   # the change applied, not just printed
 
 def test_ema_best_checkpoint_is_what_was_scored(tmp_path):
     from scratch_lm.checkpoint import load_checkpoint, model_from_checkpoint
