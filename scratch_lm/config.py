@@ -136,7 +136,7 @@ def load_config(preset='seed', overrides=(), **kw) -> TrainConfig:
     for k in DROPOUT_KEYS:                                                           # every dropout key of GPTConfig
         v = getattr(mc, k)
         if v is not None and not 0 <= v < 1: raise ScratchLMError(f"{at('model.' + k)}: model.{k} must be in [0, 1), got {v}")
-    for k, ok, want in (('lr', 0 < cfg.lr < math.inf, 'a finite number > 0'), ('min_lr_ratio', 0 <= cfg.min_lr_ratio <= 1, 'in [0, 1]'),
+    for k, ok, want in (('lr', 0 <= cfg.lr < math.inf, 'a finite number >= 0'), ('min_lr_ratio', 0 <= cfg.min_lr_ratio <= 1, 'in [0, 1]'),
                         ('decay_frac', 0 <= cfg.decay_frac <= 1, 'in [0, 1]'), ('warmup_steps', cfg.warmup_steps >= 0, '>= 0'),
                         ('weight_decay', 0 <= cfg.weight_decay < math.inf, 'a finite number >= 0'),
                         ('beta1', 0 <= cfg.beta1 < 1, 'in [0, 1)'), ('beta2', 0 <= cfg.beta2 < 1, 'in [0, 1)'),

@@ -253,7 +253,7 @@ def train(cfg: TrainConfig, run_dir='runs/default', max_steps=None, quiet=False,
     ema = _ema_copy(model.state_dict()) if cfg.ema else None
     step, best, bad_evals, wall = 0, float('inf'), 0, 0.0
     resolved = {**asdict(cfg), 'model': asdict(mc), 'git_commit': git_commit(), 'tokenizer_sha256': tok_sha,
-                'data_sha256': {s: meta['splits'][s]['sha256'] for s in ('train', 'valid') if s in meta.get('splits', {})},
+                'data_sha256': {s: h for s in ('train', 'valid') if (h := meta.get('splits', {}).get(s, {}).get('sha256'))},   # (older folders: none)
                 'n_params': n_params(model), 'tokens_per_step': cfg.tokens_per_step, 'device': device,
                 'gpu': torch.cuda.get_device_name() if device == 'cuda' else None,
                 'precision': prec.name, 'torch': str(torch.__version__), 'attention_ms': attn_ms, 'init_sha256': init_sha}

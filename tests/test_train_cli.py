@@ -24,6 +24,7 @@ def test_tiny_run_learns_and_leaves_its_files(tiny_run):
     assert ck == ['best.pt', 'step_0000020.pt', 'step_0000030.pt', 'step_0000040.pt']   # last 3 + best
     cfg = yaml.safe_load((tiny_run/'config.yaml').read_text())
     assert cfg['git_commit'] and len(cfg['tokenizer_sha256']) == 64 and cfg['seed'] == 42
+    assert sorted(cfg['data_sha256']) == ['train', 'valid'] and all(len(h) == 64 for h in cfg['data_sha256'].values())   # resume compares them
     assert (tiny_run/'loss.png').stat().st_size > 1000
 
 def _final_state(run):
