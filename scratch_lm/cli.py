@@ -34,21 +34,19 @@ def _train(a):
     print(json.dumps(s))
 
 def _eval(a):
-    from scratch_lm.evaluate import evaluate, evaluate_adaptive
+    from scratch_lm.evaluate import CACHE_DEFAULTS, DYNAMIC_DEFAULTS, evaluate, evaluate_adaptive
     kw = dict(split=a.split, text=a.text, stride=a.stride, data=a.data, dtype=a.dtype, batch_size=a.batch_size,
               threads=a.threads, progress=not a.json, device=a.device)
-    adaptive = (a.cache_len, a.cache_theta, a.cache_lambda, a.dynamic_lr, a.dynamic_decay, a.dynamic_update)
-    if a.cache or a.dynamic or any(v is not None for v in adaptive):   # a setting without its switch: evaluate_adaptive says so
-        r = evaluate_adaptive(a.checkpoint, cache=a.cache, dynamic=a.dynamic, cache_len=a.cache_len, cache_theta=a.cache_theta,
-                              cache_lambda=a.cache_lambda, dynamic_lr=a.dynamic_lr, dynamic_decay=a.dynamic_decay,
-                              dynamic_update=a.dynamic_update, **kw)
+    methods = dict(cache=CACHE_DEFAULTS, dynamic=DYNAMIC_DEFAULTS)    # each method's settings, by name
+    settings = {k: getattr(a, k) for keys in methods.values() for k in keys}
+    if a.cache or a.dynamic or any(v is not None for v in settings.values()):   # (a setting without its switch: an error)
+        r = evaluate_adaptive(a.checkpoint, cache=a.cache, dynamic=a.dynamic, **settings, **kw)
     else: r = evaluate(a.checkpoint, **kw)
     if a.json: print(json.dumps(r))
     else:
         print(f"{r['file']}  [{r['mode']}, context {r['block_size']}, {r['dtype']}, {r['device']}]")
         print(f"  token ppl {r['token_ppl']:.2f} ({r['n_tokens']:,} tokens)   word ppl {r['word_ppl']:.2f} "
               f"({r['n_words']:,} words)   bits/byte {r['bits_per_byte']:.4f} ({r['n_bytes']:,} bytes)")
-        methods = dict(cache=('cache_len', 'cache_theta', 'cache_lambda'), dynamic=('dynamic_lr', 'dynamic_decay', 'dynamic_update'))
         if ran := [f"{k.replace('_', ' ')} {r[k]}" for m, keys in methods.items() if f'+ {m}' in r['mode'] for k in keys]:
             print(f"  settings: {', '.join(ran)}")                # the defaults are tuned and may move: say which ran
 

@@ -17,6 +17,7 @@ from scratch_lm.data import atomic_write, read_text, split_file, variant_dir
 from scratch_lm.tokenizer import encode_text
 from scratch_lm.checkpoint import load_checkpoint, model_from_checkpoint, tokenizer_from_checkpoint
 from scratch_lm.evaluate import adaptive_score, cache_nll, stream_states
+from scratch_lm.step import perplexity
 
 def choose(res):
     "The best cache and dynamic settings of a tuning record (dynamic settings that diverged or ran away never win)."
@@ -89,7 +90,7 @@ def main():
         print(f"kept {len(res['dynamic_grid'])} dynamic grid points from {a.reuse}", flush=True)
     for lr, decay in itertools.product([float(x) for x in a.dynamic_lrs.split(',')], [float(x) for x in a.dynamic_decays.split(',')]):
         t = time.time(); nll, m, ex = adaptive_score(model, sub, dynamic_lr=lr, dynamic_decay=decay, dynamic_update=a.dynamic_update)
-        ppl = math.exp(nll / m) if nll / m < 700 else float('inf')     # weights that ran away without a NaN
+        ppl = perplexity(nll, m)                                       # inf: weights that ran away without a NaN
         res['dynamic_grid'].append(dict(dynamic_update=a.dynamic_update, dynamic_lr=lr, dynamic_decay=decay, token_ppl=ppl if ppl < float('inf') else None,
                                         ran_away=ppl == float('inf'), tokens=m,
                                         resets=ex['dynamic_resets'], tokens_per_s=ex['adaptive_tokens_per_s']))
