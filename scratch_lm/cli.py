@@ -160,6 +160,8 @@ def make_parser() -> argparse.ArgumentParser:
     s.add_argument('--prompt', default=None, help='text to continue')
     s.add_argument('--quality-report', metavar='FILE.md', default=None,
                    help='instead of one prompt: sample the fixed prompt set (--num-samples each) and write samples with repetition and profanity figures')
+    s.add_argument('--reference', metavar='FILE', default=None,
+                   help='with --quality-report: human text (e.g. data/wikitext-2-v1/wiki.valid.tokens) whose passages of the same lengths give the same figures, for comparison')
     s.add_argument('--max-new-tokens', type=int, default=100, help='tokens to generate per sample')
     s.add_argument('--temperature', type=float, default=0.8, help='0 = greedy; higher = more random')
     s.add_argument('--top-k', type=positive, default=None, help='sample only from the k most likely tokens')

@@ -226,16 +226,17 @@ def strip_nonprintable(text: str) -> str:
 def n_words(doc: str) -> int: return len(doc.split())
 
 def split_long(doc: str, max_words=2048) -> list[str]:
-    "Split `doc` at line (paragraph) boundaries into pieces of at most `max_words` words (a longer single line is cut)."
+    """Split `doc` at line (paragraph) boundaries into pieces of at most `max_words` words; a longer single line is cut
+    between two words. The text itself is kept as it was: the pieces join back to `doc`."""
     pieces, cur, n = [], [], 0
     for line in doc.splitlines(keepends=True):
-        w = line.split()
-        while len(w) > max_words:            # a single paragraph longer than the limit: cut it
+        starts = [m.start() for m in re.finditer(r'\S+', line)]          # where each word begins
+        while len(starts) > max_words:            # a single paragraph longer than the limit: cut it before word max_words
             if cur: pieces.append(''.join(cur)); cur, n = [], 0
-            pieces.append(' ' + ' '.join(w[:max_words]) + ' \n'); w = w[max_words:]
-            line = ' ' + ' '.join(w) + ' \n'
-        if n + len(w) > max_words and cur: pieces.append(''.join(cur)); cur, n = [], 0
-        cur.append(line); n += len(w)
+            cut = starts[max_words]
+            pieces.append(line[:cut]); line = line[cut:]; starts = [s - cut for s in starts[max_words:]]
+        if n + len(starts) > max_words and cur: pieces.append(''.join(cur)); cur, n = [], 0
+        cur.append(line); n += len(starts)
     if cur: pieces.append(''.join(cur))
     return pieces
 

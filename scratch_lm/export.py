@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_export.ipynb #f113d7d0
 from __future__ import annotations
-import os, shutil, tempfile
+import json, os, shutil, tempfile
 from pathlib import Path
 import torch
 from .data import ScratchLMError, writable_dir
@@ -13,7 +13,7 @@ from .model import GPTConfig
 from .checkpoint import load_checkpoint, model_from_checkpoint, tokenizer_from_checkpoint
 
 # %% auto #0
-__all__ = ['hf_config_dict', 'hf_state_dict', 'export_hf']
+__all__ = ['hf_config_dict', 'hf_state_dict', 'portable_tokenizer_config', 'swap_in', 'export_hf']
 
 # %% ../nbs/09_export.ipynb #d5512793
 def hf_config_dict(c: GPTConfig, special_ids: dict) -> dict:
@@ -44,6 +44,22 @@ def hf_state_dict(sd: dict, c: GPTConfig) -> dict:
     return out                                                   # lm_head.weight: tied to wte, not stored
 
 # %% ../nbs/09_export.ipynb #a70822c0
+def portable_tokenizer_config(path):
+    """Name the tokenizer's class as every `transformers` since 4.x knows it: 5.x writes its own new class name
+    (`TokenizersBackend`), which 4.x cannot load, for what is the same fast tokenizer."""
+    cfg = json.loads(Path(path).read_text())
+    cfg.pop('backend', None); cfg['tokenizer_class'] = 'PreTrainedTokenizerFast'
+    Path(path).write_text(json.dumps(cfg, indent=2) + '\n')
+
+def swap_in(new: Path, dest: Path):
+    "Put the folder `new` at `dest` by renaming: whatever was at `dest` is replaced whole, or stays as it was."
+    if not dest.exists(): os.rename(new, dest); return
+    old = dest.with_name(f'.{dest.name}.old-{os.getpid()}')
+    os.rename(dest, old)
+    try: os.rename(new, dest)
+    except OSError: os.rename(old, dest); raise
+    shutil.rmtree(old, ignore_errors=True)
+
 def _transformers(out_dir):
     try:
         import transformers, safetensors
@@ -57,6 +73,8 @@ def export_hf(checkpoint, out_dir) -> list[Path]:
     out_dir = Path(out_dir)
     tf = _transformers(out_dir)
     if out_dir.exists() and not out_dir.is_dir(): raise ScratchLMError(f"{out_dir}: exists and is not a folder; choose another --hf DIR")
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir/'config.json').is_file():   # (an export is replaced whole)
+        raise ScratchLMError(f"{out_dir}: holds files that are not an export; choose a new or empty --hf DIR")
     ck = load_checkpoint(checkpoint)
     ours = model_from_checkpoint(ck, checkpoint)                 # fp32, the inference (averaged) weights, checked
     tok = tokenizer_from_checkpoint(ck, path=checkpoint)
@@ -80,11 +98,12 @@ def export_hf(checkpoint, out_dir) -> list[Path]:
         tf.utils.logging.disable_progress_bar()                  # one small file: no progress bar
         hf.save_pretrained(tmp, safe_serialization=True)
         htok.save_pretrained(tmp)
-        out_dir.mkdir(exist_ok=True)
-        files = []
-        for f in sorted(tmp.iterdir()):
-            os.chmod(f, 0o644)                                   # ordinary data files, whatever mode the writer chose
-            os.replace(f, out_dir/f.name); files.append(out_dir/f.name)
+        portable_tokenizer_config(tmp/'tokenizer_config.json')
+        names = sorted(f.name for f in tmp.iterdir())
+        for n in names: os.chmod(tmp/n, 0o644)                    # ordinary data files, whatever mode the writer chose
+        os.chmod(tmp, 0o755)
+        swap_in(tmp, out_dir)
+        files = [out_dir/n for n in names]
     except OSError as e:
         raise ScratchLMError(f"{out_dir}: could not write the export ({e.strerror or e}); free disk space or choose another --hf DIR") from None
     finally:

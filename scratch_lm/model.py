@@ -238,6 +238,7 @@ def generate(model: GPT, idx, max_new_tokens: int, temperature=1.0, top_k=None, 
         if ids[0] < 0 or ids[-1] >= V: raise ValueError(f"suppress: token ids must be in 0..{V - 1}, got {ids[0] if ids[0] < 0 else ids[-1]}")
         if len(ids) == V: raise ValueError("suppress: that is every token of the vocabulary; leave some to sample")
         suppress = torch.tensor(ids, device=idx.device)
+    if idx.size(-1) == 0: raise ValueError("the prompt is empty: give at least one token")   # nothing to condition on
     seq, past = idx[:, -bs:], None
     with evaluating(model):                                            # a model sampled mid-training goes back to training
         for _ in range(max_new_tokens):

@@ -4,18 +4,20 @@
 
 # %% ../nbs/05_sample.ipynb #c2678936
 from __future__ import annotations
-import json, math, re, sys, time, warnings
+import json, math, random, re, sys, time, warnings
 from collections import Counter
+from itertools import cycle, islice
 from pathlib import Path
 import torch
-from .data import ScratchLMError, atomic_write, writable_dir
+from .data import ScratchLMError, atomic_write, read_text, writable_dir
 from .model import GPT, filter_logits, generate
 from .tokenizer import decode
 from .checkpoint import load_checkpoint, model_from_checkpoint, tokenizer_from_checkpoint
 from .step import pick_device
 
 # %% auto #0
-__all__ = ['PROMPTS', 'default_checkpoint', 'Sampler', 'generate_cli', 'distinct_n', 'longest_repeat', 'quality_report']
+__all__ = ['PROMPTS', 'default_checkpoint', 'Sampler', 'generate_cli', 'distinct_n', 'longest_repeat', 'reference_figures',
+           'quality_report']
 
 # %% ../nbs/05_sample.ipynb #95d7fd30
 def _release_rank(pt: Path) -> tuple:
@@ -83,6 +85,7 @@ class Sampler:
 def generate_cli(a):
     "Run the `generate` command from parsed arguments."
     if a.prompt is None and not a.quality_report: raise ScratchLMError("give --prompt TEXT (or --quality-report FILE.md)")
+    if a.reference and not a.quality_report: raise ScratchLMError("--reference compares a --quality-report with human text; add --quality-report FILE.md")
     if a.quality_report:                                   # its own fixed prompts, not streamed; its file writable before sampling
         if given := [f for f, on in (('--prompt', a.prompt is not None), ('--stream', a.stream), ('--no-cache', a.no_cache)) if on]:
             raise ScratchLMError(f"--quality-report samples its fixed prompt set; drop {' and '.join(given)}")
@@ -91,7 +94,8 @@ def generate_cli(a):
     s = Sampler(a.checkpoint, a.tokenizer, device=a.device)
     if a.quality_report:                                   # the fixed prompt set, --num-samples seeds each
         summ = quality_report(s, a.quality_report, n_per_prompt=a.num_samples, max_new_tokens=a.max_new_tokens, seed=a.seed,
-                              temperature=a.temperature, top_k=a.top_k, top_p=a.top_p, suppress=a.suppress or [], progress=True)
+                              temperature=a.temperature, top_k=a.top_k, top_p=a.top_p, suppress=a.suppress or [], progress=True,
+                              reference=a.reference)
         print(f"wrote {a.quality_report}: {summ['samples']} samples, distinct-2 {summ['mean_distinct2']:.3f}, "
               f"longest repeat {summ['max_longest_repeat']} words, {summ['flagged']} flagged")
         return
@@ -133,11 +137,24 @@ def longest_repeat(words: list[str]) -> int:
         best = n
     return best
 
+def reference_figures(path, lengths: list[int], n: int = 200, seed: int = 0) -> dict:
+    """The same repetition figures for `n` passages of human text from the file `path`, their word counts cycling
+    through `lengths` (the samples' own): what a model's samples are compared with."""
+    words, rng = read_text(path).split(), random.Random(seed)
+    if not lengths or len(words) < 2 * max(lengths):
+        raise ScratchLMError(f"{path}: {len(words):,} words, too short for passages of {max(lengths, default=0)}; give a longer text")
+    ps = [words[s:s + k] for k in islice(cycle(lengths), n) for s in [rng.randrange(len(words) - k + 1)]]
+    return dict(file=Path(path).name, passages=n, mean_distinct1=sum(distinct_n(w, 1) for w in ps) / n,
+                mean_distinct2=sum(distinct_n(w, 2) for w in ps) / n, mean_longest_repeat=sum(map(longest_repeat, ps)) / n)
+
 # %% ../nbs/05_sample.ipynb #09048f85
 def quality_report(sampler: Sampler, out_path, prompts=PROMPTS, n_per_prompt=2, max_new_tokens=120, seed=42,
-                   temperature=0.8, top_k=None, top_p=0.95, suppress=(), progress=False) -> dict:
-    "Write samples for `prompts` with repetition and profanity figures to a Markdown file; returns the summary."
+                   temperature=0.8, top_k=None, top_p=0.95, suppress=(), progress=False, reference=None) -> dict:
+    """Write samples for `prompts` with repetition and profanity figures to a Markdown file; returns the summary.
+    `reference`: a text file of human writing (e.g. the validation split) whose passages of the samples' lengths give the
+    same figures, for comparison."""
     from scratch_lm.data import profanity_scores
+    if reference is not None: read_text(reference)                     # a missing or unreadable file fails before any sampling
     kw = dict(temperature=temperature, top_k=top_k, top_p=top_p, suppress=list(suppress))   # recorded in full, defaults included
     rows, todo = [], [(p, j) for p in prompts for j in range(n_per_prompt)]
     if progress:
@@ -151,11 +168,17 @@ def quality_report(sampler: Sampler, out_path, prompts=PROMPTS, n_per_prompt=2, 
     for r, s in zip(rows, profanity_scores([r['text'] for r in rows])): r['profanity'] = float(s)
     summ = dict(samples=len(rows), mean_distinct1=sum(r['distinct1'] for r in rows) / len(rows),
                 mean_distinct2=sum(r['distinct2'] for r in rows) / len(rows),
+                mean_longest_repeat=sum(r['longest_repeat'] for r in rows) / len(rows),
                 max_longest_repeat=max(r['longest_repeat'] for r in rows),
                 flagged=sum(r['profanity'] > 0.5 for r in rows), settings=dict(max_new_tokens=max_new_tokens, **kw))
     md = [f"# Sample quality: `{sampler.path.name}`\n", f"Settings: `{json.dumps(summ['settings'])}`, seeds {seed}..{seed + n_per_prompt - 1}.\n",
           f"Mean distinct-1 {summ['mean_distinct1']:.3f}, distinct-2 {summ['mean_distinct2']:.3f}; longest repeated n-gram "
           f"{summ['max_longest_repeat']} words; {summ['flagged']} of {len(rows)} samples flagged by alt-profanity-check (p > 0.5).\n"]
+    if reference is not None:
+        ref = summ['reference'] = reference_figures(reference, [len(r['text'].split()) for r in rows], seed=seed)
+        md.append(f"Human text for comparison, {ref['passages']} passages of the samples' lengths from `{ref['file']}`: "
+                  f"distinct-1 {ref['mean_distinct1']:.3f}, distinct-2 {ref['mean_distinct2']:.3f}; longest repeated "
+                  f"n-gram {ref['mean_longest_repeat']:.1f} words on average (the samples: {summ['mean_longest_repeat']:.1f}).\n")
     for r in rows:
         quote = f"**{r['prompt']}**{r['text']}".replace('\n', '\n> ')         # every line quoted: a sample's blank lines stay inside
         md.append(f"## {r['prompt']} (seed {r['seed']})\n\n> {quote}\n\n"

@@ -20,9 +20,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from scratch_lm.data import ScratchLMError, atomic_write
 from scratch_lm.checkpoint import load_checkpoint
+from scratch_lm.train import plot_metrics
 
-def rebuild_run(out: Path, run: Path) -> Path:
-    "A run folder (checkpoints/best.pt, metrics.jsonl, loss.png) from a device run's OUT folder."
+def curve_title(ev: dict) -> str:
+    "What the release's loss curve is: the GPU, the preset and the run's overrides (from the call's eval.json)."
+    return f"{ev['env']['gpu'] or 'CPU (dry run)'}, {ev['preset']} preset" + (f": {' '.join(ev['overrides'])}" if ev.get('overrides') else '')
+
+def rebuild_run(out: Path, run: Path, title: str = '') -> Path:
+    "A run folder (checkpoints/best.pt, metrics.jsonl, loss.png titled `title`) from a device run's OUT folder."
     parts = sorted(out.glob('weights.pt.part*'), key=lambda p: int(p.name.rsplit('part', 1)[1]))
     if not parts: raise ScratchLMError(f"{out}: no weights.pt.part* files; is this the OUT folder of scripts/device_run.sh?")
     if not (out/'weights.json').is_file(): raise ScratchLMError(f"{out/'weights.json'}: missing; the weights cannot be checked")
@@ -34,9 +39,10 @@ def rebuild_run(out: Path, run: Path) -> Path:
     with open(run/'checkpoints'/'best.pt', 'wb') as f:
         for p in parts: f.write(p.read_bytes())
     load_checkpoint(run/'checkpoints'/'best.pt')                    # whole and readable, or a clear error
-    for f in ('metrics.jsonl', 'loss.png'):
-        if not (out/f).is_file(): raise ScratchLMError(f"{out/f}: missing; the device run did not reach its first evaluation")
-        shutil.copyfile(out/f, run/f)
+    if not (out/'metrics.jsonl').is_file():
+        raise ScratchLMError(f"{out/'metrics.jsonl'}: missing; the device run did not reach its first evaluation")
+    shutil.copyfile(out/'metrics.jsonl', run/'metrics.jsonl')
+    plot_metrics(run/'metrics.jsonl', run/'loss.png', title)       # drawn again here: the GPU's plot names its temporary folder
     return run
 
 def main():
@@ -67,7 +73,7 @@ def main():
         raise ScratchLMError(f"{out/'eval.json'}: describes run {ev['run']}, but the weights are run {man.get('run')}'s "
                              f"(the call was cut between the two writes); its record cannot be trusted: run it again")
     with tempfile.TemporaryDirectory() as tmp:
-        run = rebuild_run(out, Path(tmp)/'gpu_run')
+        run = rebuild_run(out, Path(tmp)/'gpu_run', curve_title(ev))
         subprocess.run([sys.executable, str(ROOT/'scripts'/'release.py'), '--run', str(run), '--out', str(rel_dir),
                         '--data', a.data, '--splits', a.splits, '--stride', str(a.stride), '--tag', 'gpu'], check=True)
     jpath = max(rel_dir.glob('wikitext2_*M_gpu.json'), key=lambda p: p.stat().st_mtime)

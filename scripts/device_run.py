@@ -198,7 +198,7 @@ for k, variant in enumerate(sweep):
     cfg.ckpt_every = cfg.max_steps                                # the run folder is temporary
     say(f"run {k + 1}/{len(sweep)} {' '.join(ov) or '(the preset)'}: {cfg.max_steps:,} steps "
         f"(~{cfg.max_steps * cfg.tokens_per_step / 2.39e6:.1f} epochs)" + (f" in ~{TRAIN_SECONDS:.0f} s" if sized else ''))
-    run = Path(tempfile.mkdtemp(prefix=f'scratch_lm_run{k + 1}_'))
+    run = Path(tempfile.mkdtemp(prefix='scratch_lm_'))/f'run{k + 1}'       # its name titles the loss plot
     try: summary = train(cfg, run, quiet=True, after_eval=ship_from(run, ov, cfg), stop_at=stop_at)
     except TrainingInterrupted as e:                              # the deadline (or a SIGTERM): keep what was shipped
         late.set(); summary = dict(interrupted=str(e)[:300]); say(f"run {k + 1} stopped: {e}")

@@ -13,7 +13,7 @@ import torch, yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from scratch_lm.data import atomic_write
+from scratch_lm.data import atomic_write, split_file, variant_dir
 from scratch_lm.checkpoint import load_checkpoint, release_checkpoint
 from scratch_lm.evaluate import evaluate
 from scratch_lm.sample import Sampler, quality_report
@@ -81,7 +81,8 @@ def main():
                       f"bits/byte {r['bits_per_byte']:.4f}  ({time.time() - t:.0f} s)", flush=True)
         shutil.copy(run/'loss.png', f'{stem}_loss.png')
     if not a.adaptive:                                               # a new release, or --samples alone
-        summ = quality_report(Sampler(rel), f'{stem}_samples.md')
+        variant = ck['config'].get('variant', 'v1')                   # human text beside the samples: the validation split
+        summ = quality_report(Sampler(rel), f'{stem}_samples.md', reference=variant_dir(a.data, variant)/split_file(variant, 'valid'))
         info['samples'] = dict(file=f'{stem.name}_samples.md', **summ,
                                command=f"python scripts/release.py --samples{' --tag ' + a.tag if a.tag else ''}{' --out ' + a.out if a.out != 'releases' else ''}"); save()
         print(f"wrote {stem}_samples.md" if a.samples else f"wrote {stem}_loss.png and {stem}_samples.md")

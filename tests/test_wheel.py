@@ -2,15 +2,17 @@
 site-packages, so nothing of this checkout is importable), and run the console script from an empty folder.
 
 Slow (a few minutes: a venv, torch and the dependencies, from pip's cache or the package index). Set
-SCRATCH_LM_SKIP_WHEEL=1 to skip it."""
-import os, shutil, subprocess, sys, time
+SCRATCH_LM_SKIP_WHEEL=1 to skip it. SCRATCH_LM_TEST_TORCH says how torch is installed there (pip's arguments; default
+`torch==2.13.0`, which PyPI serves as the CUDA build on Linux; for the CPU build:
+`torch==2.13.0 --extra-index-url https://download.pytorch.org/whl/cpu`)."""
+import os, shlex, shutil, subprocess, sys, time
 from pathlib import Path
 import pytest
 from conftest import ROOT, DATA
 
 pytestmark = pytest.mark.skipif(os.environ.get('SCRATCH_LM_SKIP_WHEEL') == '1',
                                 reason='SCRATCH_LM_SKIP_WHEEL=1: wheel build + fresh-venv install test skipped')
-TORCH = os.environ.get('SCRATCH_LM_TEST_TORCH', 'torch==2.13.0')   # the CPU wheel on our machines
+TORCH = shlex.split(os.environ.get('SCRATCH_LM_TEST_TORCH', 'torch==2.13.0'))   # CI's mirror serves the CPU wheel of it
 
 def run(args, cwd, env=None, timeout=900):
     r = subprocess.run([str(a) for a in args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
@@ -33,9 +35,9 @@ def installed(tmp_path_factory):
     bin_ = tmp/'venv'/'bin'
     env = {k: v for k, v in os.environ.items() if k not in ('VIRTUAL_ENV', 'PYTHONPATH', 'PYTHONHOME')}
     env.update(PATH=f"{bin_}{os.pathsep}{env.get('PATH', '')}", WANDB_MODE='disabled', PYTHONWARNINGS='ignore')
-    run([bin_/'python', '-m', 'pip', 'install', '-q', TORCH, wheels[0]], cwd=tmp, env=env)
+    run([bin_/'python', '-m', 'pip', 'install', '-q', *TORCH, wheels[0]], cwd=tmp, env=env)
     t2 = time.time()
-    print(f"\nwheel built in {t1 - t0:.0f} s; venv + `pip install {TORCH} {wheels[0].name}` in {t2 - t1:.0f} s")
+    print(f"\nwheel built in {t1 - t0:.0f} s; venv + `pip install {shlex.join(TORCH)} {wheels[0].name}` in {t2 - t1:.0f} s")
     work = tmp/'work'; work.mkdir()
     return bin_, env, work
 
