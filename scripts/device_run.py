@@ -48,11 +48,23 @@ T0 = time.time()
 
 def say(*a): print(f"[{time.time() - T0:6.1f}s]", *a, flush=True)
 
-def write_json(name, obj):
-    (OUT/f'{name}.tmp').write_text(json.dumps(obj, indent=1)); os.replace(OUT/f'{name}.tmp', OUT/name)
-
 # 1. environment, imports, data: fail fast
 OUT.mkdir(parents=True, exist_ok=True)
+def _staging() -> Path:
+    "Where files are written before being renamed into OUT: beside it if a rename from there works, else OUT itself."
+    try:
+        d = Path(tempfile.mkdtemp(prefix='.scratch_lm_staging_', dir=OUT.resolve().parent))
+        (d/'probe').write_bytes(b''); os.replace(d/'probe', OUT/'.probe'); (OUT/'.probe').unlink()
+        return d
+    except OSError: return OUT                                    # (a kill mid-write may then leave a .tmp file in OUT)
+STAGE = _staging()
+
+def put(name, data: bytes):
+    "Write OUT/name whole or not at all."
+    (STAGE/f'.{name}.tmp').write_bytes(data); os.replace(STAGE/f'.{name}.tmp', OUT/name)
+
+def write_json(name, obj): put(name, json.dumps(obj, indent=1).encode())
+
 import torch
 from scratch_lm.config import CUDA_GRAPH_MODES, load_config
 from scratch_lm.step import compiled, cudagraph_skips, pick_device
@@ -106,7 +118,8 @@ with tempfile.TemporaryDirectory(prefix='scratch_lm_preflight_') as d:
     for mode in sorted(graph_modes):                              # a variant trains with CUDA graphs: the loop with them once,
         skips0 = cudagraph_skips()
         train(load_config('tiny', every_dropout, data=str(DATA), device=device, wandb='off', max_steps=6, eval_every=3,
-                          ckpt_every=3, ema=0.9, compile=True, compile_mode=mode, grad_accum=1), Path(d)/f'run_{mode}', quiet=True)
+                          ckpt_every=3, ema=0.9, compile=True, compile_mode=mode, grad_accum=1), Path(d)/f'run_{mode}', quiet=True,
+              after_eval=lambda s, v, b: b and release_checkpoint(Path(d)/f'run_{mode}'/'checkpoints'/'best.pt', Path(d)/f'rel_{mode}'))
         for what, ov in [('attention dropout (SDPA)', ['model.attn_dropout=0.1']), ('the other dropouts', others)]:
             m = GPT(load_config('tiny', ov).model_config()).to(device).train()   # replays must draw new masks, for each
             f, x = compiled(lambda a: m(a, a, only_loss=True), mode), torch.randint(0, 16000, (2, 64), device=device)   # mechanism
@@ -120,20 +133,27 @@ with tempfile.TemporaryDirectory(prefix='scratch_lm_preflight_') as d:
         say(f"preflight, compile_mode {mode}: 6 compiled steps with every dropout: fine" + (
             f"; the compiler declined to record {skipped} graph(s), which then run as plain compiled code" if skipped and device == 'cuda' else ''))
 
+torch._dynamo.reset()                                             # forget the tiny model's shapes: else the compiler, having
+                                                                  # seen two sizes, compiles the real model with symbolic shapes
 # 2. the speed row
+speed = None
 if SPEED_ROW:
     kw = dict(steps=3 if DRY else 20, warmup=1 if DRY else 5, device=device, log=lambda *a: say(*a),
               profile=True)                                          # (on the GPU also the step as CUDA graphs)
     try: speed = bench(preset, peers=('eager',) if DRY else ('compiled',), **kw)
     except Exception as e:                                            # the run matters more than the comparison
         say(f"speed row without the peer ({type(e).__name__}: {str(e)[:120]})")
-        speed = bench(preset, peer=False, **{**kw, 'profile': False}, cuda_graphs=False)
+        try: speed = bench(preset, peer=False, **{**kw, 'profile': False}, cuda_graphs=False)
+        except Exception as e2:                                       # nor alone: train anyway, with the preset's steps
+            say(f"no speed row ({type(e2).__name__}: {str(e2)[:120]}); training goes on"); speed = dict(error=str(e2)[:300])
+    torch._dynamo.reset()                                             # each run below compiles as it would alone
     speed.update(env=env)
     write_json('speed.json', speed)
-    say(f"speed: scratch_lm {speed['tokens_per_s']:,.0f} tokens/s (MFU {speed['mfu']:.3f})" + (
-        f", HF GPT-2 {speed['peers']['hf_gpt2']['tokens_per_s']:,.0f} -> {speed['speedup_vs_hf']:.2f}x" if 'peers' in speed else '')
-        + (f"; as CUDA graphs {speed['cuda_graphs']['tokens_per_s']:,.0f} ({speed['cuda_graphs']['speedup']:.2f}x)" if 'cuda_graphs' in speed else ''))
-    say('where one step goes:\n' + speed['profile'])
+    if 'tokens_per_s' in speed:
+        say(f"speed: scratch_lm {speed['tokens_per_s']:,.0f} tokens/s (MFU {speed['mfu']:.3f})" + (
+            f", HF GPT-2 {speed['peers']['hf_gpt2']['tokens_per_s']:,.0f} -> {speed['speedup_vs_hf']:.2f}x" if 'peers' in speed else '')
+            + (f"; as CUDA graphs {speed['cuda_graphs']['tokens_per_s']:,.0f} ({speed['cuda_graphs']['speedup']:.2f}x)" if 'cuda_graphs' in speed else ''))
+    if 'profile' in speed: say('where one step goes:\n' + speed['profile'])
 
 # 3. training (one run, or a sweep of variants), sized by the measured speed; the best weights leave as they come
 best = dict(loss=float('inf'), run=None)                          # over the whole sweep: what OUT holds
@@ -170,7 +190,7 @@ def ship_from(run, ov, cfg):
             data = rel.read_bytes()
             n = -(-len(data) // PART)
             for i in range(n):                                    # each part replaced whole, then stale ones removed
-                (OUT/f'.part{i}.tmp').write_bytes(data[i * PART:(i + 1) * PART]); os.replace(OUT/f'.part{i}.tmp', OUT/f'weights.pt.part{i}')
+                put(f'weights.pt.part{i}', data[i * PART:(i + 1) * PART])
             for old in OUT.glob('weights.pt.part*'):
                 if int(old.name.rsplit('part', 1)[1]) >= n: old.unlink()
             write_json('weights.json', dict(step=step, val_loss=val_loss, bytes=len(data), run=run.name,
@@ -179,27 +199,35 @@ def ship_from(run, ov, cfg):
             msg += f", best so far: {len(data) / 2**20:.1f} MiB shipped"
         if best['run'] == run:                                    # the curve and the record that go with the shipped weights
             for f in ('metrics.jsonl', 'loss.png'):
-                if (run/f).is_file(): shutil.copyfile(run/f, OUT/f'.{f}.tmp'); os.replace(OUT/f'.{f}.tmp', OUT/f)
+                if (run/f).is_file(): put(f, (run/f).read_bytes())
             write_json('eval.json', training_record(run_record(ov, cfg, run, dict(in_progress=True))))
         if msg: say(msg)                                          # (once everything it names is in OUT)
     return ship
 
-sweep = SWEEP or [[]]
+sweep, per_step = SWEEP or [[]], None                             # per_step: seconds a step took, evaluations and compile included
 for k, variant in enumerate(sweep):
     if late.is_set() or (stop_at and time.time() >= stop_at):
         say(f"{'deadline' if stop_at and time.time() >= stop_at else 'stop signal'}: runs {k + 1}-{len(sweep)} not started"); break
     ov = OVERRIDES + variant
     cfg = load_config(preset, ov, data=str(DATA), device=device, wandb='off')
-    sized = TRAIN_SECONDS > 0 and not any(o.startswith('max_steps=') for o in ov)   # else the preset's steps
+    sized = TRAIN_SECONDS > 0 and not any(o.startswith('max_steps=') for o in ov) and 'tokens_per_s' in (speed or {})
     if sized:
         steps_per_s = speed['tokens_per_s'] / cfg.tokens_per_step
         cfg.max_steps = max(40, int(TRAIN_SECONDS * steps_per_s * 0.7))   # 30 % for averaging, evaluations, shipping, compile
     if not any(o.startswith('eval_every=') for o in ov): cfg.eval_every = max(20, cfg.max_steps // 16)
     cfg.ckpt_every = cfg.max_steps                                # the run folder is temporary
+    if stop_at and per_step:                                      # a run cut inside its decay compares with nothing: skip it
+        need = per_step * cfg.max_steps
+        if time.time() + need > stop_at:
+            say(f"run {k + 1} would need ~{need:.0f} s at the pace of the runs before it, {stop_at - time.time():.0f} s are left "
+                f"before the deadline: runs {k + 1}-{len(sweep)} not started"); break
     say(f"run {k + 1}/{len(sweep)} {' '.join(ov) or '(the preset)'}: {cfg.max_steps:,} steps "
         f"(~{cfg.max_steps * cfg.tokens_per_step / 2.39e6:.1f} epochs)" + (f" in ~{TRAIN_SECONDS:.0f} s" if sized else ''))
     run = Path(tempfile.mkdtemp(prefix='scratch_lm_'))/f'run{k + 1}'       # its name titles the loss plot
-    try: summary = train(cfg, run, quiet=True, after_eval=ship_from(run, ov, cfg), stop_at=stop_at)
+    torch._dynamo.reset(); t_run = time.time()
+    try:
+        summary = train(cfg, run, quiet=True, after_eval=ship_from(run, ov, cfg), stop_at=stop_at)
+        if summary.get('step') == cfg.max_steps: per_step = max(per_step or 0, (time.time() - t_run) / cfg.max_steps)
     except TrainingInterrupted as e:                              # the deadline (or a SIGTERM): keep what was shipped
         late.set(); summary = dict(interrupted=str(e)[:300]); say(f"run {k + 1} stopped: {e}")
     except Exception as e:                                        # (diverged, say): recorded, and the sweep goes on
@@ -211,10 +239,12 @@ for k, variant in enumerate(sweep):
 if best['run'] is None: sys.exit('no run reached an evaluation that could be shipped; see the messages above')
 base = training_record()
 
-# 4. the full validation split, strict windows, on the device, for the weights that were shipped
+# 4. the full validation split, strict windows, on the device: the shipped run's fp32 (averaged) weights, with TF32 matmuls
+# on a GPU; the release's own figure is bring_home.py's CPU re-score of the shipped bf16 weights
 r = evaluate(best['run']/'checkpoints'/'best.pt', split='valid', data=str(DATA), device=device, dtype='fp32', progress=False,
              batch_size=32)
 write_json('eval.json', {**r, **base})
 say(f"valid (strict, full split), {' '.join(base['overrides']) or 'the preset'}: token ppl {r['token_ppl']:.2f}, "
     f"word ppl {r['word_ppl']:.2f}, {r['bits_per_byte']:.4f} bits/byte")
+if STAGE != OUT: shutil.rmtree(STAGE, ignore_errors=True)
 say('files in OUT:', sorted(p.name for p in OUT.iterdir()))

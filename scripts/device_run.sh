@@ -16,4 +16,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${OUT:?set OUT to the folder for the results}"
 export WANDB_MODE=disabled PYTHONUNBUFFERED=1
-exec "$(command -v python || command -v python3)" scripts/device_run.py
+exec "$(command -v python3 || command -v python)" scripts/device_run.py

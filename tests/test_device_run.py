@@ -128,3 +128,16 @@ def test_device_run_cuda_graph_variant(tmp_path):
     bad = subprocess.run(['bash', 'scripts/device_run.sh'], cwd=ROOT, capture_output=True, text=True, timeout=120,
                          env={**env, 'SCRATCH_LM_SWEEP': 'compile=true compile_mode=reduce-overhead'})   # tiny accumulates 2
     assert bad.returncode != 0 and 'needs grad_accum 1' in bad.stderr and 'Traceback' not in bad.stderr and 'preflight' not in bad.stdout
+
+def test_device_run_skips_a_run_that_cannot_finish_before_the_deadline(tmp_path):
+    "At the pace of the runs before it, a variant that would end past DEADLINE_S is not started (a run cut in its decay compares with nothing)."
+    out = tmp_path/'out'
+    env = {**os.environ, 'SCRATCH_LM_DRY_RUN': '1', 'OUT': str(out), 'SPEED_ROW': '0', 'SCRATCH_LM_DATA': str(DATA),
+           'DEADLINE_S': '400', 'SCRATCH_LM_SWEEP': 'max_steps=20; max_steps=1000000'}
+    r = subprocess.run(['bash', 'scripts/device_run.sh'], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    assert 'run 2 would need' in r.stdout and 'runs 2-2 not started' in r.stdout
+    ev = json.loads((out/'eval.json').read_text())
+    assert [x['overrides'] for x in ev['sweep']] == [['max_steps=20']] and ev['train']['step'] == 20 and ev['token_ppl'] > 1
+    assert not [p for p in out.iterdir() if p.name.startswith('.')]      # nothing staged left in OUT
+    assert not list(tmp_path.glob('.scratch_lm_staging_*'))             # nor beside it
