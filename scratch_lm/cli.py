@@ -4,13 +4,19 @@
 
 # %% ../nbs/08_cli.ipynb #3b45025b
 from __future__ import annotations
-import argparse, errno, json, os, sys
+import argparse, errno, json, math, os, sys
 from .data import ScratchLMError
 
 # %% auto #0
-__all__ = ['positive', 'make_parser', 'parse', 'main']
+__all__ = ['strict_json', 'positive', 'make_parser', 'parse', 'main']
 
 # %% ../nbs/08_cli.ipynb #9d9df008
+def strict_json(obj) -> str:
+    "JSON that every parser reads: NaN and ±inf (a diverged run's perplexity, say) become null, which `json.dumps` writes as NaN / Infinity."
+    fix = lambda o: ({k: fix(v) for k, v in o.items()} if isinstance(o, dict) else [fix(v) for v in o] if isinstance(o, (list, tuple))
+                     else None if isinstance(o, float) and not math.isfinite(o) else o)
+    return json.dumps(fix(obj), allow_nan=False)
+
 def _data(a):
     from scratch_lm.data import prepare_corpus, prepare_data
     if a.corpus:
@@ -31,7 +37,7 @@ def _train(a):
     cfg = load_config(a.preset, a.overrides, **kw)
     run_dir = a.run_dir or f'runs/{cfg.preset}'
     s = train(cfg, run_dir, max_steps=a.max_steps, allow_config_change=a.allow_config_change)
-    print(json.dumps(s))
+    print(strict_json(s))
 
 def _eval(a):
     from scratch_lm.evaluate import CACHE_DEFAULTS, DYNAMIC_DEFAULTS, evaluate, evaluate_adaptive
@@ -42,7 +48,7 @@ def _eval(a):
     if a.cache or a.dynamic or any(v is not None for v in settings.values()):   # (a setting without its switch: an error)
         r = evaluate_adaptive(a.checkpoint, cache=a.cache, dynamic=a.dynamic, **settings, **kw)
     else: r = evaluate(a.checkpoint, **kw)
-    if a.json: print(json.dumps(r))
+    if a.json: print(strict_json(r))
     else:
         print(f"{r['file']}  [{r['mode']}, context {r['block_size']}, {r['dtype']}, {r['device']}]")
         print(f"  token ppl {r['token_ppl']:.2f} ({r['n_tokens']:,} tokens)   word ppl {r['word_ppl']:.2f} "

@@ -13,7 +13,7 @@ from .model import GPTConfig
 from .checkpoint import load_checkpoint, model_from_checkpoint, tokenizer_from_checkpoint
 
 # %% auto #0
-__all__ = ['hf_config_dict', 'hf_state_dict', 'portable_tokenizer_config', 'swap_in', 'export_hf']
+__all__ = ['EXPORT_FILES', 'hf_config_dict', 'hf_state_dict', 'portable_tokenizer_config', 'swap_in', 'export_hf']
 
 # %% ../nbs/09_export.ipynb #d5512793
 def hf_config_dict(c: GPTConfig, special_ids: dict) -> dict:
@@ -51,6 +51,9 @@ def portable_tokenizer_config(path):
     cfg.pop('backend', None); cfg['tokenizer_class'] = 'PreTrainedTokenizerFast'
     Path(path).write_text(json.dumps(cfg, indent=2) + '\n')
 
+EXPORT_FILES = {'config.json', 'generation_config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json',
+                'special_tokens_map.json', 'vocab.json', 'merges.txt', 'added_tokens.json', 'chat_template.jinja'}   # any transformers
+
 def swap_in(new: Path, dest: Path):
     "Put the folder `new` at `dest` by renaming: whatever was at `dest` is replaced whole, or stays as it was."
     if not dest.exists(): os.rename(new, dest); return
@@ -73,8 +76,11 @@ def export_hf(checkpoint, out_dir) -> list[Path]:
     out_dir = Path(out_dir)
     tf = _transformers(out_dir)
     if out_dir.exists() and not out_dir.is_dir(): raise ScratchLMError(f"{out_dir}: exists and is not a folder; choose another --hf DIR")
-    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir/'config.json').is_file():   # (an export is replaced whole)
-        raise ScratchLMError(f"{out_dir}: holds files that are not an export; choose a new or empty --hf DIR")
+    if Path.cwd().resolve().is_relative_to(out_dir.resolve()):       # the folder is replaced whole: not the one we stand in
+        raise ScratchLMError(f"{out_dir}: is the current folder (or holds it); give a folder for the export, e.g. --hf hf/model")
+    if out_dir.is_dir() and (other := sorted(f.name for f in out_dir.iterdir() if f.name not in EXPORT_FILES or not f.is_file())):
+        raise ScratchLMError(f"{out_dir}: holds {', '.join(other[:3])}{' ...' if len(other) > 3 else ''}, which an export does not "
+                             f"write (an export replaces the folder whole); choose a new or empty --hf DIR")
     ck = load_checkpoint(checkpoint)
     ours = model_from_checkpoint(ck, checkpoint)                 # fp32, the inference (averaged) weights, checked
     tok = tokenizer_from_checkpoint(ck, path=checkpoint)
@@ -91,8 +97,9 @@ def export_hf(checkpoint, out_dir) -> list[Path]:
     hf.generation_config.pad_token_id = ids.get('<pad>')
     htok = tf.PreTrainedTokenizerFast(tokenizer_object=tok, model_max_length=c.block_size, clean_up_tokenization_spaces=False,
                                       **{f'{k}_token': s for k, s in zip(('bos', 'eos', 'pad', 'unk'), SPECIALS) if s in ids})
-    writable_dir(out_dir.parent)
-    tmp = Path(tempfile.mkdtemp(prefix=f'.{out_dir.name}.', dir=out_dir.parent))
+    dest = out_dir.resolve()                                      # the folder a link, or '.', names
+    writable_dir(dest.parent)
+    tmp = Path(tempfile.mkdtemp(prefix=f'.{dest.name}.', dir=dest.parent))
     bar = tf.utils.logging.is_progress_bar_enabled()
     try:
         tf.utils.logging.disable_progress_bar()                  # one small file: no progress bar
@@ -102,7 +109,7 @@ def export_hf(checkpoint, out_dir) -> list[Path]:
         names = sorted(f.name for f in tmp.iterdir())
         for n in names: os.chmod(tmp/n, 0o644)                    # ordinary data files, whatever mode the writer chose
         os.chmod(tmp, 0o755)
-        swap_in(tmp, out_dir)
+        swap_in(tmp, dest)
         files = [out_dir/n for n in names]
     except OSError as e:
         raise ScratchLMError(f"{out_dir}: could not write the export ({e.strerror or e}); free disk space or choose another --hf DIR") from None

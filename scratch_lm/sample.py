@@ -154,7 +154,8 @@ def quality_report(sampler: Sampler, out_path, prompts=PROMPTS, n_per_prompt=2, 
     `reference`: a text file of human writing (e.g. the validation split) whose passages of the samples' lengths give the
     same figures, for comparison."""
     from scratch_lm.data import profanity_scores
-    if reference is not None: read_text(reference)                     # a missing or unreadable file fails before any sampling
+    if reference is not None and len(read_text(reference).split()) < 2 * max_new_tokens:   # checked before any sampling
+        raise ScratchLMError(f"{reference}: too short to compare samples of up to {max_new_tokens} tokens with; give a longer text")
     kw = dict(temperature=temperature, top_k=top_k, top_p=top_p, suppress=list(suppress))   # recorded in full, defaults included
     rows, todo = [], [(p, j) for p in prompts for j in range(n_per_prompt)]
     if progress:

@@ -64,6 +64,9 @@ def main():
         raise ScratchLMError(f"{speed_path}: missing; the run skipped its speed row (SPEED_ROW=0)? pass --speed with an "
                              f"speed.json of another call on the same GPU" if not a.speed else f"{speed_path}: no such file")
     ev, speed = json.loads((out/'eval.json').read_text()), json.loads(speed_path.read_text())
+    if 'tokens_per_s' not in speed:                                  # the call trained, but its speed row failed
+        raise ScratchLMError(f"{speed_path}: holds no speed row ({str(speed.get('error', 'no tokens_per_s'))[:120]}); pass --speed "
+                             f"with the speed.json of another call on the same GPU")
     other_gpu = speed.get('gpu') != ev['env']['gpu']
     if other_gpu and not a.speed_from_another_gpu:
         raise ScratchLMError(f"{speed_path}: measured on {speed.get('gpu')}, but the run trained on {ev['env']['gpu']}; "

@@ -20,7 +20,7 @@ variants not started, and still scores and writes everything: set it ~45 s under
 is rewritten right after the shipped weights change, so a killed run's eval.json describes them (bar the instant
 between the two writes, which bring_home.py detects).
 """
-import hashlib, json, math, os, shutil, signal, sys, tempfile, threading, time
+import atexit, hashlib, json, math, os, shutil, signal, sys, tempfile, threading, time
 from dataclasses import asdict
 from pathlib import Path
 
@@ -52,11 +52,15 @@ def say(*a): print(f"[{time.time() - T0:6.1f}s]", *a, flush=True)
 OUT.mkdir(parents=True, exist_ok=True)
 def _staging() -> Path:
     "Where files are written before being renamed into OUT: beside it if a rename from there works, else OUT itself."
+    d = None
     try:
         d = Path(tempfile.mkdtemp(prefix='.scratch_lm_staging_', dir=OUT.resolve().parent))
         (d/'probe').write_bytes(b''); os.replace(d/'probe', OUT/'.probe'); (OUT/'.probe').unlink()
+        atexit.register(shutil.rmtree, d, True)                   # gone however the script ends (bar a kill)
         return d
-    except OSError: return OUT                                    # (a kill mid-write may then leave a .tmp file in OUT)
+    except OSError:                                               # (a kill mid-write may then leave a .tmp file in OUT)
+        if d: shutil.rmtree(d, ignore_errors=True)
+        return OUT
 STAGE = _staging()
 
 def put(name, data: bytes):
@@ -210,7 +214,8 @@ for k, variant in enumerate(sweep):
         say(f"{'deadline' if stop_at and time.time() >= stop_at else 'stop signal'}: runs {k + 1}-{len(sweep)} not started"); break
     ov = OVERRIDES + variant
     cfg = load_config(preset, ov, data=str(DATA), device=device, wandb='off')
-    sized = TRAIN_SECONDS > 0 and not any(o.startswith('max_steps=') for o in ov) and 'tokens_per_s' in (speed or {})
+    sized = TRAIN_SECONDS > 0 and not any(o.startswith('max_steps=') for o in ov)
+    if sized and 'tokens_per_s' not in (speed or {}): say("TRAIN_SECONDS ignored: no speed row to size the run by"); sized = False
     if sized:
         steps_per_s = speed['tokens_per_s'] / cfg.tokens_per_step
         cfg.max_steps = max(40, int(TRAIN_SECONDS * steps_per_s * 0.7))   # 30 % for averaging, evaluations, shipping, compile
@@ -227,7 +232,7 @@ for k, variant in enumerate(sweep):
     torch._dynamo.reset(); t_run = time.time()
     try:
         summary = train(cfg, run, quiet=True, after_eval=ship_from(run, ov, cfg), stop_at=stop_at)
-        if summary.get('step') == cfg.max_steps: per_step = max(per_step or 0, (time.time() - t_run) / cfg.max_steps)
+        if summary.get('step'): per_step = max(per_step or 0, (time.time() - t_run) / summary['step'])   # (early stop too)
     except TrainingInterrupted as e:                              # the deadline (or a SIGTERM): keep what was shipped
         late.set(); summary = dict(interrupted=str(e)[:300]); say(f"run {k + 1} stopped: {e}")
     except Exception as e:                                        # (diverged, say): recorded, and the sweep goes on
@@ -246,5 +251,4 @@ r = evaluate(best['run']/'checkpoints'/'best.pt', split='valid', data=str(DATA),
 write_json('eval.json', {**r, **base})
 say(f"valid (strict, full split), {' '.join(base['overrides']) or 'the preset'}: token ppl {r['token_ppl']:.2f}, "
     f"word ppl {r['word_ppl']:.2f}, {r['bits_per_byte']:.4f} bits/byte")
-if STAGE != OUT: shutil.rmtree(STAGE, ignore_errors=True)
 say('files in OUT:', sorted(p.name for p in OUT.iterdir()))

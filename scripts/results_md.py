@@ -16,24 +16,28 @@ def paired(r, name=None):
     st = r['per_round']['step_s']
     return statistics.median(p / s for p, s in zip(st[name or f'HF GPT2LMHeadModel {mode}'], st['scratch_lm']))
 
-def row(name, r, cmd=True):
-    c = f"`{r['command']}`" if cmd else ''
-    return f"| {name} | {r['token_ppl']:.2f} | {r['word_ppl']:.2f} | {r['bits_per_byte']:.3f} | {c} |"
-
 LABELS = [('strict', 'static, strict 512-token windows'), ('sliding256', 'static, sliding window (stride 256)'),
           ('cache', '+ neural cache (adaptive)'), ('dynamic', '+ dynamic evaluation (adaptive)'),
           ('cache_dynamic', '+ cache + dynamic (adaptive)'), ('dynamic_sgd', '+ dynamic evaluation, plain SGD (adaptive)'),
           ('cache_dynamic_sgd', '+ cache + dynamic, plain SGD (adaptive)')]
 
 def table(info, splits=('valid', 'test'), keys=None):
-    "The evaluation rows of one release."
+    "The evaluation rows of one release: one row per method, each split's three figures side by side; then the commands."
     ev, name = info['evaluations'], info['release'].removesuffix('.pt')
-    out = ['| model (WikiText-2) | token ppl | word ppl | bits/byte | reproduce |', '|---|---:|---:|---:|---|']
-    for split in splits:
-        for key, label in LABELS:
-            if f'{split}_{key}' in ev and (keys is None or key in keys):
-                out.append(row(f"scratch_lm `{name}`, **{split}**, {label}", ev[f'{split}_{key}']))
-    return '\n'.join(out)
+    splits = [s for s in splits if any(k.startswith(f'{s}_') for k in ev)]
+    keys = [(k, label) for k, label in LABELS if any(f'{s}_{k}' in ev for s in splits) and (keys is None or k in keys)]
+    figs = lambda r: f"{r['token_ppl']:.2f} | {r['word_ppl']:.2f} | {r['bits_per_byte']:.3f}" if r else '| |'
+    out = [f"| `{name}` on WikiText-2 | " + ' | '.join(f"{s}: token ppl | word ppl | bits/byte" for s in splits) + ' |',
+           '|---|' + '---:|---:|---:|' * len(splits)]
+    for k, label in keys:
+        out.append(f"| {label} | " + ' | '.join(figs(ev.get(f'{s}_{k}')) for s in splits) + ' |')
+    out += ['', 'Each row, reproduced' + (f" (on {splits[1]}: the same with `--split {splits[1]}`)" if len(splits) > 1 else '') + ':', '', '```sh']
+    for k, label in keys:
+        cmds = {s: ev[f'{s}_{k}']['command'] for s in splits if f'{s}_{k}' in ev}
+        first = next(iter(cmds.values()))
+        same = all(c == first.replace(f'--split {next(iter(cmds))}', f'--split {s}') for s, c in cmds.items())
+        out += [f'# {label}'] + ([first] if same else list(cmds.values()))
+    return '\n'.join(out + ['```'])
 
 def main():
     rels = {p.stem: json.loads(p.read_text()) for p in sorted((ROOT/'releases').glob('wikitext2_*M*.json'))}

@@ -45,6 +45,10 @@ def test_device_run_dry(tmp_path):
     bad = subprocess.run([sys.executable, 'scripts/bring_home.py', str(tmp_path/'out'), '--speed', str(tmp_path/'other.json'), *safe],
                          cwd=ROOT, capture_output=True, text=True)
     assert bad.returncode == 1 and 'must come from the same GPU' in bad.stderr
+    (tmp_path/'failed.json').write_text(json.dumps({'error': 'the peer could not run', 'env': sp['env']}))   # a speed row that failed
+    bad = subprocess.run([sys.executable, 'scripts/bring_home.py', str(tmp_path/'out'), '--speed', str(tmp_path/'failed.json'), *safe],
+                         cwd=ROOT, capture_output=True, text=True)
+    assert bad.returncode == 1 and 'holds no speed row (the peer could not run)' in bad.stderr
     (tmp_path/'speed.json').rename(tmp_path/'out'/'speed.json')
     bad = subprocess.run([sys.executable, 'scripts/bring_home.py', str(tmp_path), *safe], cwd=ROOT, capture_output=True, text=True)
     assert bad.returncode == 1 and 'eval.json: missing' in bad.stderr and bad.stderr.count('\n') == 1
