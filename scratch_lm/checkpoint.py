@@ -13,7 +13,7 @@ from .model import DROPOUT_KEYS, GPT, GPTConfig, n_params
 # %% auto #0
 __all__ = ['SCHEDULE_KEYS', 'KERNEL_KEYS', 'REGULARISER_KEYS', 'EVAL_KEYS', 'SHAPE_KEYS', 'save_checkpoint', 'load_checkpoint',
            'step_checkpoints', 'latest_checkpoint', 'check_resume', 'inference_weights', 'model_from_checkpoint',
-           'tokenizer_from_checkpoint', 'release_name', 'release_checkpoint', 'init_weights']
+           'tokenizer_from_checkpoint', 'line_space', 'release_name', 'release_checkpoint', 'init_weights']
 
 # %% ../nbs/03c_checkpoint.ipynb #3f87b613
 def save_checkpoint(path, **state):
@@ -102,6 +102,10 @@ def tokenizer_from_checkpoint(ck: dict, tokenizer=None, path='checkpoint'):
         return load_tokenizer(tokenizer)
     if 'tokenizer_json' not in ck: raise ScratchLMError(f"{path}: no tokenizer inside; pass --tokenizer FILE")
     return tokenizer_from_json(ck['tokenizer_json'])
+
+def line_space(ck: dict) -> bool:
+    "Whether the checkpoint's model learnt WikiText, whose every line begins with a space: a prompt is then given one too."
+    return (ck.get('config') or {}).get('variant') in ('v1', 'raw')
 
 # %% ../nbs/03c_checkpoint.ipynb #ca77fd37
 def release_name(n: int) -> str:

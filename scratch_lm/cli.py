@@ -213,8 +213,8 @@ def main(argv=None):
     "Entry point of `scratch_lm`, `python -m scratch_lm` and `python -m scratch_lm.cli`."
     args = parse(argv)
     try: args.func(args)
-    except ScratchLMError as e:
-        print(f"error: {e}", file=sys.stderr); sys.exit(1)
+    except ScratchLMError as e:              # (a run stopped by a signal or a deadline is not an error: it resumes)
+        print(f"{'stopped' if type(e).__name__ == 'TrainingInterrupted' else 'error'}: {e}", file=sys.stderr); sys.exit(1)
     except OSError as e:                     # a file or folder the system refused: its name and the system's reason, one line
         if e.errno == errno.EPIPE:           # the reader went away (`generate ... | head`): nothing left to say
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno()); sys.exit(1)

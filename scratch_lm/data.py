@@ -390,7 +390,8 @@ def corpus_table(stats: dict) -> str:
     rows, c = split_rows(stats['splits']), stats['cleaning']
     rows.append(f"\n{len(stats['sources'])} files, {c['documents_in']} documents in; dropped {c['dropped_duplicates']} "
                 f"(duplicates), {c['dropped_profanity']} (profanity), {c['dropped_short']} (< 10 words); split "
-                f"{c['split_long']} longer than 2,048 words; {c['chars_removed']} characters of HTML/non-printable removed.")
+                f"{c['split_long']} longer than 2,048 words into pieces (the table counts pieces); {c['chars_removed']} "
+                f"characters of HTML/non-printable removed.")
     return '\n'.join(rows)
 
 def prepare_corpus(paths, out='data', docs='files', valid_frac=0.05, test_frac=0.05, min_words=10, max_words=2048,

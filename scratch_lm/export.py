@@ -7,10 +7,11 @@ from __future__ import annotations
 import json, os, shutil, tempfile
 from pathlib import Path
 import torch
+from tokenizers import pre_tokenizers
 from .data import ScratchLMError, writable_dir
 from .tokenizer import SPECIALS
 from .model import GPTConfig
-from .checkpoint import load_checkpoint, model_from_checkpoint, tokenizer_from_checkpoint
+from .checkpoint import line_space, load_checkpoint, model_from_checkpoint, tokenizer_from_checkpoint
 
 # %% auto #0
 __all__ = ['EXPORT_FILES', 'hf_config_dict', 'hf_state_dict', 'portable_tokenizer_config', 'swap_in', 'export_hf']
@@ -84,6 +85,8 @@ def export_hf(checkpoint, out_dir) -> list[Path]:
     ck = load_checkpoint(checkpoint)
     ours = model_from_checkpoint(ck, checkpoint)                 # fp32, the inference (averaged) weights, checked
     tok = tokenizer_from_checkpoint(ck, path=checkpoint)
+    if line_space(ck):                                             # a WikiText model: the space its lines begin with,
+        tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=True, use_regex=True)   # added as `generate` adds it
     c = ours.config
     if tok.get_vocab_size() > c.vocab_size:
         raise ScratchLMError(f"{checkpoint}: its tokenizer has {tok.get_vocab_size()} tokens but the model only {c.vocab_size}")

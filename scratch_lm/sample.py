@@ -12,7 +12,7 @@ import torch
 from .data import ScratchLMError, atomic_write, read_text, writable_dir
 from .model import GPT, filter_logits, generate
 from .tokenizer import decode
-from .checkpoint import load_checkpoint, model_from_checkpoint, tokenizer_from_checkpoint
+from .checkpoint import line_space, load_checkpoint, model_from_checkpoint, tokenizer_from_checkpoint
 from .step import pick_device
 
 # %% auto #0
@@ -44,7 +44,7 @@ class Sampler:
         self.model = model_from_checkpoint(ck, self.path, self.device)
         self.tok = tokenizer_from_checkpoint(ck, tokenizer, self.path)
         self.block_size = self.model.config.block_size
-        self.line_space = (ck.get('config') or {}).get('variant') in ('v1', 'raw')   # WikiText: every line starts with ' '
+        self.line_space = line_space(ck)                               # WikiText: every line starts with ' '
 
     def encode_prompt(self, prompt: str, warn=True) -> torch.Tensor:
         "Prompt → (1, T) ids, keeping the last block_size - 1 tokens (with a warning) if it is too long."

@@ -65,7 +65,7 @@ def test_sigterm_checkpoints_and_resume_is_exact(tiny_run, tmp_path):
         time.sleep(0.02)
     p.send_signal(signal.SIGTERM); out, err = p.communicate(timeout=120)
     last = err.strip().splitlines()[-1]                               # (the lines before it are the progress bar)
-    assert p.returncode == 1 and 'Traceback' not in err and last.startswith('error: SIGTERM at step'), err
+    assert p.returncode == 1 and 'Traceback' not in err and last.startswith('stopped: SIGTERM at step'), err
     step = int(re.search(r'SIGTERM at step (\d+): wrote .*step_(\d+)\.pt; run the same command again', last).group(1))
     assert 10 <= step < 40 and (run/'checkpoints'/f'step_{step:07d}.pt').exists()   # a checkpoint at the current step
     out = cli('train', *TINY, '--run-dir', run, '--max-steps', 40).stdout
