@@ -11,6 +11,8 @@
    every evaluation that improves, the best (averaged) weights are written to OUT as bf16 parts, then weights.json
    (their step and SHA-256s, written last, so parts from two checkpoints are never taken for one), with metrics.jsonl
    and loss.png: a run cut short still returns its best weights so far (the config travels inside the weights);
+   if torch.compile fails on this machine before a run's first evaluation, the run starts again uncompiled, and so
+   do the runs after it (each recorded with `compile=false` among its overrides);
 4. the full validation split scored on the GPU (strict 512-token windows) -> eval.json.
 
 With SCRATCH_LM_DRY_RUN=1 the same steps run on the CPU with the tiny preset, in about a minute. SPEED_ROW=0 skips
@@ -20,7 +22,7 @@ variants not started, and still scores and writes everything: set it ~45 s under
 is rewritten right after the shipped weights change, so a killed run's eval.json describes them (bar the instant
 between the two writes, which bring_home.py detects).
 """
-import atexit, hashlib, json, math, os, shutil, signal, sys, tempfile, threading, time
+import atexit, hashlib, json, math, os, shutil, signal, sys, tempfile, threading, time, traceback
 from dataclasses import asdict
 from pathlib import Path
 
@@ -208,12 +210,23 @@ def ship_from(run, ov, cfg):
         if msg: say(msg)                                          # (once everything it names is in OUT)
     return ship
 
+def from_compiler(e: BaseException) -> bool:
+    "Whether `e` came out of torch.compile (tracing, or inductor's code generation for this GPU), not out of the run itself."
+    return isinstance(e, torch._dynamo.exc.TorchDynamoException) or any(
+        '/torch/_inductor/' in f.filename.replace(os.sep, '/') for f in traceback.extract_tb(e.__traceback__))
+
+def evaluated(run) -> bool:
+    "Whether the run has logged an evaluation (so shipped weights may come from it)."
+    return (run/'metrics.jsonl').is_file() and '"val_loss"' in (run/'metrics.jsonl').read_text()
+
 sweep, per_step = SWEEP or [[]], None                             # per_step: seconds a step took, evaluations and compile included
+uncompiled = None                                                 # the run whose compilation failed: later ones train uncompiled
 for k, variant in enumerate(sweep):
     if late.is_set() or (stop_at and time.time() >= stop_at):
         say(f"{'deadline' if stop_at and time.time() >= stop_at else 'stop signal'}: runs {k + 1}-{len(sweep)} not started"); break
     ov = OVERRIDES + variant
     cfg = load_config(preset, ov, data=str(DATA), device=device, wandb='off')
+    if uncompiled and cfg.compile: ov, cfg.compile = ov + ['compile=false'], False
     sized = TRAIN_SECONDS > 0 and not any(o.startswith('max_steps=') for o in ov)
     if sized and 'tokens_per_s' not in (speed or {}): say("TRAIN_SECONDS ignored: no speed row to size the run by"); sized = False
     if sized:
@@ -227,17 +240,26 @@ for k, variant in enumerate(sweep):
             say(f"run {k + 1} would need ~{need:.0f} s at the pace of the runs before it, {stop_at - time.time():.0f} s are left "
                 f"before the deadline: runs {k + 1}-{len(sweep)} not started"); break
     say(f"run {k + 1}/{len(sweep)} {' '.join(ov) or '(the preset)'}: {cfg.max_steps:,} steps "
-        f"(~{cfg.max_steps * cfg.tokens_per_step / 2.39e6:.1f} epochs)" + (f" in ~{TRAIN_SECONDS:.0f} s" if sized else ''))
-    run = Path(tempfile.mkdtemp(prefix='scratch_lm_'))/f'run{k + 1}'       # its name titles the loss plot
-    torch._dynamo.reset(); t_run = time.time()
-    try:
-        summary = train(cfg, run, quiet=True, after_eval=ship_from(run, ov, cfg), stop_at=stop_at)
-        if summary.get('step'): per_step = max(per_step or 0, (time.time() - t_run) / summary['step'])   # (early stop too)
-    except TrainingInterrupted as e:                              # the deadline (or a SIGTERM): keep what was shipped
-        late.set(); summary = dict(interrupted=str(e)[:300]); say(f"run {k + 1} stopped: {e}")
-    except Exception as e:                                        # (diverged, say): recorded, and the sweep goes on
-        if len(sweep) == 1 and best['run'] is None: raise
-        summary = dict(failed=f"{type(e).__name__}: {str(e)[:300]}"); say(f"run {k + 1} failed: {summary['failed']}")
+        f"(~{cfg.max_steps * cfg.tokens_per_step / 2.39e6:.1f} epochs)" + (f" in ~{TRAIN_SECONDS:.0f} s" if sized else '')
+        + (f" (uncompiled: the compiler failed in run {uncompiled})" if uncompiled else ''))
+    while True:                                                   # at most twice: compiled, then (if the compiler fails) not
+        run = Path(tempfile.mkdtemp(prefix='scratch_lm_'))/f'run{k + 1}'       # its name titles the loss plot
+        torch._dynamo.reset(); t_run = time.time()
+        try:
+            summary = train(cfg, run, quiet=True, after_eval=ship_from(run, ov, cfg), stop_at=stop_at)
+            if summary.get('step'): per_step = max(per_step or 0, (time.time() - t_run) / summary['step'])   # (early stop too)
+        except TrainingInterrupted as e:                          # the deadline (or a SIGTERM): keep what was shipped
+            late.set(); summary = dict(interrupted=str(e)[:300]); say(f"run {k + 1} stopped: {e}")
+        except Exception as e:
+            if cfg.compile and from_compiler(e) and not evaluated(run):   # nothing shipped yet: the same run, uncompiled
+                uncompiled, first = k + 1, (str(e).strip().splitlines() or [''])[0][:200]
+                say(f"torch.compile failed in run {k + 1} ({type(e).__name__}: {first}); it starts again uncompiled, "
+                    "and so do the runs after it")
+                ov, cfg.compile = ov + ['compile=false'], False
+                continue
+            if len(sweep) == 1 and best['run'] is None: raise     # (diverged, say): recorded, and the sweep goes on
+            summary = dict(failed=f"{type(e).__name__}: {str(e)[:300]}"); say(f"run {k + 1} failed: {summary['failed']}")
+        break
     record.append(run_record(ov, cfg, run, summary))
     say('training done:', json.dumps(record[-1]['summary']))
     if best['run'] is not None: write_json('eval.json', training_record())   # the training record so far, before the scoring

@@ -145,3 +145,17 @@ def test_device_run_skips_a_run_that_cannot_finish_before_the_deadline(tmp_path)
     assert [x['overrides'] for x in ev['sweep']] == [['max_steps=20']] and ev['train']['step'] == 20 and ev['token_ppl'] > 1
     assert not [p for p in out.iterdir() if p.name.startswith('.')]      # nothing staged left in OUT
     assert not list(tmp_path.glob('.scratch_lm_staging_*'))             # nor beside it
+
+def test_device_run_trains_uncompiled_when_the_compiler_fails(tmp_path):
+    "A compiler that fails on the machine (here: no working C++ compiler for inductor) costs a restart, not the call."
+    out = tmp_path/'out'
+    env = {**os.environ, 'SCRATCH_LM_DRY_RUN': '1', 'OUT': str(out), 'SPEED_ROW': '0', 'SCRATCH_LM_DATA': str(DATA),
+           'CXX': '/bin/false', 'TORCHINDUCTOR_CACHE_DIR': str(tmp_path/'cache'),   # (an empty cache: the compiler must run)
+           'SCRATCH_LM_SWEEP': 'compile=true grad_accum=1 max_steps=20; compile=true grad_accum=1 max_steps=10'}
+    r = subprocess.run(['bash', 'scripts/device_run.sh'], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    assert 'torch.compile failed in run 1 (InductorError' in r.stdout and 'it starts again uncompiled' in r.stdout
+    assert '(uncompiled: the compiler failed in run 1)' in r.stdout
+    ev = json.loads((out/'eval.json').read_text())
+    assert [x['overrides'][-1] for x in ev['sweep']] == ['compile=false'] * 2 and [x['summary']['step'] for x in ev['sweep']] == [20, 10]
+    assert ev['overrides'][-1] == 'compile=false' and ev['token_ppl'] > 1
