@@ -49,3 +49,5 @@ def test_validation_figure_reproduces(rel):
     r = json.loads(cli('eval', '--checkpoint', pt, '--split', 'valid', '--json').stdout)
     assert r['n_tokens'] == want['n_tokens'] and r['n_words'] == want['n_words']
     assert math.isclose(r['token_ppl'], want['token_ppl'], rel_tol=1e-4)
+    assert r['n_bytes'] == want['n_bytes'] == len((ROOT/'data'/'wikitext-2-v1'/'wiki.valid.tokens').read_bytes())   # bytes, not characters
+    assert math.isclose(r['bits_per_byte'], want['bits_per_byte'], rel_tol=1e-4)

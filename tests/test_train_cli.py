@@ -78,15 +78,17 @@ def test_compiled_run_killed_and_resumed_is_exact(tmp_path):
     """Compiled (inductor, with dropout, dropout of whole token types and gradient accumulation), a run killed and resumed
     ends where an uninterrupted one does."""
     args = [*TINY, '--max-steps', 30, 'compile=true', 'model.attn_impl=sdpa',    # one kernel for both runs, not `auto`'s pick
-            'model.type_dropout=0.1']
+            'model.type_dropout=0.1', 'ema=0.9']                             # (the average, saved and resumed too)
     whole, run = tmp_path/'whole', tmp_path/'killed'
     cli('train', *args, '--run-dir', whole)
     _kill_at('step_0000010.pt', *args, '--run-dir', run)
     assert not (run/'checkpoints'/'step_0000030.pt').exists()
     assert 'resuming' in cli('train', *args, '--run-dir', run).stdout
     assert losses(whole) == losses(run) and len(losses(run)) >= 3
-    sa, sb = (torch.load(r/'checkpoints'/'step_0000030.pt', weights_only=True)['model'] for r in (whole, run))
-    assert all(torch.equal(sa[k], sb[k]) for k in sa)                 # bit-identical weights
+    assert [r['val_loss'] for r in metrics(whole) if 'val_loss' in r] == [r['val_loss'] for r in metrics(run) if 'val_loss' in r]
+    ca, cb = (torch.load(r/'checkpoints'/'step_0000030.pt', weights_only=True) for r in (whole, run))
+    for part in ('model', 'ema'):                                     # bit-identical weights, and averaged weights
+        assert all(torch.equal(ca[part][k], cb[part][k]) for k in ca[part]), part
 
 def test_resume_refuses_another_model_or_schedule(tiny_run, tmp_path):
     import shutil
@@ -120,6 +122,25 @@ def test_ema_best_checkpoint_is_what_was_scored(tmp_path):
     vl = val_loss(model_from_checkpoint(ck), val, 64, cfg.batch_size, Precision('cpu', ck['config']['precision']), cfg.eval_windows)
     assert abs(vl - best) < 1e-4                                      # re-scoring best.pt gives the logged figure
     assert not torch.equal(ck['ema']['wpe.weight'], ck['model']['wpe.weight'])   # and those are the averaged weights
+
+def test_the_loop_applies_the_schedule_and_the_average(tmp_path):
+    """Checkpoint after checkpoint, the optimizer holds the schedule's lr for the step just taken (warm-up and decay), and
+    the averaged weights are 0.9 of the last average plus 0.1 of the new weights (ema=0.9)."""
+    from scratch_lm.config import load_config
+    from scratch_lm.step import lr_at
+    ov = ['warmup_steps=2', 'ckpt_every=1', 'keep_last=6', 'ema=0.9']
+    run = tmp_path/'sched'
+    cli('train', *TINY, '--run-dir', run, '--max-steps', 6, *ov)
+    cfg = load_config('tiny', ov + ['max_steps=6'])
+    cks = [torch.load(run/'checkpoints'/f'step_{k:07d}.pt', weights_only=True) for k in range(1, 7)]
+    lrs = [[g['lr'] for g in ck['optimizer']['param_groups']] for ck in cks]
+    assert lrs == [[lr_at(k, cfg)] * len(lrs[0]) for k in range(6)]
+    assert lrs[0] < lrs[1] == lrs[2] > lrs[3] > lrs[4] > lrs[5]        # warm-up to the peak, then the decay
+    for prev, ck in zip(cks, cks[1:]):
+        for k, e in ck['ema'].items():
+            if e.is_floating_point():
+                assert torch.allclose(e, 0.9 * prev['ema'][k] + 0.1 * ck['model'][k], rtol=1e-5, atol=1e-7), k
+        assert not torch.equal(ck['ema']['wpe.weight'], prev['ema']['wpe.weight'])
 
 def test_patience_stops_and_stays_stopped(tmp_path):
     run = tmp_path/'patience'
