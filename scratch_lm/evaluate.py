@@ -18,7 +18,7 @@ from .checkpoint import load_checkpoint, model_from_checkpoint, tokenizer_from_c
 
 # %% auto #0
 __all__ = ['RMS_BETA', 'CACHE_DEFAULTS', 'DYNAMIC_DEFAULTS', 'eval_windows', 'score_tokens', 'evaluate', 'cache_mix',
-           'adaptive_score', 'stream_states', 'cache_nll', 'evaluate_adaptive']
+           'dynamic_step', 'adaptive_score', 'stream_states', 'cache_nll', 'evaluate_adaptive']
 
 # %% ../nbs/06_eval.ipynb #9bc59b94
 def eval_windows(n: int, block: int, stride: int | None = None) -> list[tuple[int, int, int]]:
@@ -113,6 +113,16 @@ def _window(model, ids, s, e, f, check=True):
 
 RMS_BETA = 0.99                                                         # memory of the RMS update's squared gradients
 
+def dynamic_step(p, g, p0, lr: float, decay=0.0, ms=None, updates=1):
+    """One dynamic-evaluation update of the weight `p`, in place, from its gradient `g`: plain SGD, or (given `ms`, its
+    running mean square) RMSprop, each weight's step in units of its own gradient size, bias-corrected after `updates`
+    updates; then `decay` pulls it back towards the trained `p0`."""
+    if ms is None: p.add_(g, alpha=-lr)
+    else:
+        ms.mul_(RMS_BETA).addcmul_(g, g, value=1 - RMS_BETA)
+        p.addcdiv_(g, (ms / (1 - RMS_BETA ** updates)).sqrt_().add_(1e-8), value=-lr)
+    if decay: p.add_(p0 - p, alpha=decay)
+
 @in_eval_mode
 def adaptive_score(model, ids, stride=None, precision=None, progress=False, cache_len=0, cache_theta=0.0,
                    cache_lambda=0.0, dynamic_lr=0.0, dynamic_decay=0.0, dynamic_update='sgd', per_token=False):
@@ -154,12 +164,8 @@ def adaptive_score(model, ids, stride=None, precision=None, progress=False, cach
             updates += 1
             with torch.no_grad():
                 for i, p in enumerate(m.parameters()):
-                    if p.grad is None: pass
-                    elif ms is None: p.add_(p.grad, alpha=-dynamic_lr)
-                    else:                                               # RMSprop: each weight's step in units of its own gradient size
-                        ms[i].mul_(RMS_BETA).addcmul_(p.grad, p.grad, value=1 - RMS_BETA)
-                        p.addcdiv_(p.grad, (ms[i] / (1 - RMS_BETA ** updates)).sqrt_().add_(1e-8), value=-dynamic_lr)
-                    if dynamic_decay: p.add_(theta0[i] - p, alpha=dynamic_decay)
+                    if p.grad is not None:
+                        dynamic_step(p, p.grad, theta0[i], dynamic_lr, dynamic_decay, None if ms is None else ms[i], updates)
             if not torch.stack([torch.isfinite(p).all() for p in m.parameters()]).all():   # weights blown up: start again,
                 resets += 1; updates = reset(updates)                   # before the next window is seen
     lps = torch.cat(out)

@@ -37,6 +37,10 @@ def test_device_run_dry(tmp_path):
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
     info = json.loads(next((tmp_path/'rel').glob('wikitext2_*M_gpu.json')).read_text())
     assert info['gpu_run']['train_seconds'] > 0 and info['gpu_run']['speed']['tokens_per_s'] > 0
+    g = info['gpu_run']                                               # each figure from its field of the call's record
+    assert (g['gpu'], g['torch'], g['cuda'], g['preset']) == (ev['env']['gpu'], ev['env']['torch'], ev['env']['cuda'], 'tiny')
+    assert (g['steps'], g['tokens_per_step'], g['train_seconds']) == (ev['train']['step'], ev['tokens_per_step'], ev['train']['train_seconds'])
+    assert g['valid_strict_on_gpu'] == {k: ev[k] for k in ('token_ppl', 'word_ppl', 'bits_per_byte', 'n_tokens')}
     assert info['evaluations']['valid_strict']['token_ppl'] > 1 and len(list((tmp_path/'rel').glob('wikitext2_*M_gpu.pt'))) == 1
     assert info['gpu_run']['speed_source'] == 'this call' and [r['overrides'] for r in info['gpu_run']['sweep']] == [[], ['max_steps=40', 'lr=1e-4']]
     (tmp_path/'out'/'speed.json').rename(tmp_path/'speed.json')        # a run made with SPEED_ROW=0: the speed row must come from elsewhere

@@ -34,6 +34,21 @@ def test_readme_agrees_with_the_json(record):
     for key, r in info['evaluations'].items():
         for f in ('token_ppl', 'word_ppl'): assert f"{r[f]:.2f}" in readme, (record.name, key, f, r[f])
         assert f"{r['bits_per_byte']:.3f}" in readme, (record.name, key, 'bits_per_byte')
+    assert results_md().table(info) in readme, f"{record.name}: the README's table is not what results_md.py prints; rerun it"
+
+def results_md():
+    import importlib.util
+    spec = importlib.util.spec_from_file_location('results_md', ROOT/'scripts'/'results_md.py')
+    m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)
+    return m
+
+def test_results_table_puts_each_figure_in_its_column():
+    ev = {f'{s}_strict': dict(token_ppl=t, word_ppl=w, bits_per_byte=b, command=f'eval --split {s}')
+          for s, t, w, b in [('valid', 1.11, 2.22, 3.333), ('test', 4.44, 5.55, 6.666)]}
+    out = results_md().table(dict(release='m.pt', evaluations=ev)).splitlines()
+    assert out[0] == '| `m` on WikiText-2 | valid: token ppl | word ppl | bits/byte | test: token ppl | word ppl | bits/byte |'
+    assert out[2] == '| static, strict 512-token windows | 1.11 | 2.22 | 3.333 | 4.44 | 5.55 | 6.666 |'
+    assert '# static, strict 512-token windows\neval --split valid\n```' in '\n'.join(out)   # one command: test differs by --split
 
 def test_adaptive_defaults_are_the_tuned_ones():
     tuning = ROOT/'releases'/'adaptive_tuning.json'

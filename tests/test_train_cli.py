@@ -130,8 +130,9 @@ def test_the_loop_applies_the_schedule_and_the_average(tmp_path):
     from scratch_lm.step import lr_at
     ov = ['warmup_steps=2', 'ckpt_every=1', 'keep_last=6', 'ema=0.9']
     run = tmp_path/'sched'
-    cli('train', *TINY, '--run-dir', run, '--max-steps', 6, *ov)
+    cli('train', *TINY, '--run-dir', run, '--max-steps', 6, '--seed', 7, *ov)
     cfg = load_config('tiny', ov + ['max_steps=6'])
+    assert yaml.safe_load((run/'config.yaml').read_text())['seed'] == 7   # --seed reaches the run (42 by default)
     cks = [torch.load(run/'checkpoints'/f'step_{k:07d}.pt', weights_only=True) for k in range(1, 7)]
     lrs = [[g['lr'] for g in ck['optimizer']['param_groups']] for ck in cks]
     assert lrs == [[lr_at(k, cfg)] * len(lrs[0]) for k in range(6)]
@@ -197,6 +198,9 @@ def test_generate_cli(tiny_run):
                                                          '--max-new-tokens', 20, '--seed', 7).stdout
     s = cli('generate', '--checkpoint', ck, '--prompt', 'The history of', '--max-new-tokens', 20, '--seed', 7, '--stream').stdout
     assert s == a
+    greedy = cli('generate', '--checkpoint', ck, '--prompt', 'The history of', '--max-new-tokens', 20, '--temperature', 0).stdout
+    for args in (['--top-k', 1], ['--top-p', 1e-9]):                 # the sampling flags reach the sampler: each alone is greedy
+        assert cli('generate', '--checkpoint', ck, '--prompt', 'The history of', '--max-new-tokens', 20, '--seed', 3, *args).stdout == greedy
     for args, msg in [(['--top-p', '1.5'], 'top_p must be in (0, 1]'), (['--temperature', '-1'], 'temperature must be >= 0'),
                       (['--checkpoint', 'missing.pt'], 'checkpoint not found')]:
         r = cli('generate', '--checkpoint', ck, '--prompt', 'x', *args, check=False)
@@ -229,6 +233,11 @@ def test_generate_quality_report(tiny_run, tmp_path):
     out = tmp_path/'q.md'
     r = cli('generate', '--checkpoint', tiny_run/'checkpoints'/'best.pt', '--quality-report', out, '--max-new-tokens', 10)
     assert 'wrote' in r.stdout and out.read_text().startswith('# Sample quality') and out.read_text().count('## ') == 8
+    r = cli('generate', '--checkpoint', tiny_run/'checkpoints'/'best.pt', '--quality-report', out, '--max-new-tokens', 10,
+            '--temperature', 0.5, '--top-k', 3, '--top-p', 0.9, '--suppress', '<unk>')   # the settings reach the report's sampler
+    settings = json.loads(re.search(r'Settings: `(.*?)`', out.read_text()).group(1))
+    assert {k: settings[k] for k in ('max_new_tokens', 'temperature', 'top_k', 'top_p')} == dict(max_new_tokens=10, temperature=0.5, top_k=3, top_p=0.9)
+    assert len(settings['suppress']) == 1
     bad = cli('generate', '--checkpoint', tiny_run/'checkpoints'/'best.pt', check=False)
     assert bad.returncode == 1 and 'give --prompt' in bad.stderr and bad.stderr.count('\n') == 1
 
