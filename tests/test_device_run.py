@@ -18,6 +18,8 @@ def test_device_run_dry(tmp_path):
     assert sp['tokens_per_s'] > 0 and sp['peers']['hf_gpt2']['tokens_per_s'] > 0 and sp['env']['dry_run']
     runs = {r['run']: r for r in ev['sweep']}                          # both recorded; OUT holds the better one's weights and curve
     assert [r['overrides'] for r in ev['sweep']] == [[], ['max_steps=40', 'lr=1e-4']] and ev['sweep'][1]['max_steps'] == 40
+    first = ev['sweep'][0]                                             # sized to 70 % of TRAIN_SECONDS at the measured speed
+    assert first['max_steps'] == max(40, int(10 * sp['tokens_per_s'] / first['tokens_per_step'] * 0.7))
     assert all(x['tokens_per_s'] > 0 for r in ev['sweep'] for x in r['train'])   # each run's speed, for comparing variants
     win = min(runs.values(), key=lambda r: r['summary']['best_val_loss'])
     w = json.loads((tmp_path/'out'/'weights.json').read_text())

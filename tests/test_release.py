@@ -42,6 +42,19 @@ def results_md():
     m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)
     return m
 
+def test_the_gpu_preset_is_the_released_recipe():
+    "The `gpu` preset, with the overrides the release was trained with, is the recipe in the release's config."
+    gpu = next((json.loads(r.read_text()) for r in RECORDS if r.stem.endswith('_gpu')), None)
+    if gpu is None: pytest.skip('no GPU release')
+    from dataclasses import asdict
+    from scratch_lm.config import load_config
+    cfg = load_config('gpu', gpu['gpu_run']['overrides'])
+    want, have = gpu['config'], {**asdict(cfg), 'model': asdict(cfg.model_config())}
+    keys = ['batch_size', 'grad_accum', 'lr', 'min_lr_ratio', 'warmup_steps', 'max_steps', 'schedule', 'decay_frac',
+            'weight_decay', 'beta1', 'beta2', 'eps', 'grad_clip', 'ema', 'seed']
+    assert {k: have[k] for k in keys} == {k: want[k] for k in keys}
+    assert {k: have['model'][k] for k in want['model']} == want['model']     # (keys added since take their no-change defaults)
+
 def test_results_table_puts_each_figure_in_its_column():
     ev = {f'{s}_strict': dict(token_ppl=t, word_ppl=w, bits_per_byte=b, command=f'eval --split {s}')
           for s, t, w, b in [('valid', 1.11, 2.22, 3.333), ('test', 4.44, 5.55, 6.666)]}
