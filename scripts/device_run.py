@@ -45,7 +45,8 @@ for _k, _v in enumerate(SWEEP):                                   # a stray ';' 
     if not _v: sys.exit(f"SCRATCH_LM_SWEEP: variant {_k + 1} is empty (a stray ';'?); write - for the preset as it is")
 SWEEP = [[] if v == ['-'] else v for v in SWEEP]
 SPEED_ROW = flag('SPEED_ROW', '1')                                # 0: no speed row (a second run in one session)
-PART = 15 * 2**20                                   # bytes per weights part (the machine returns files of <= 16 MiB)
+PART = int(float(os.environ.get('SCRATCH_LM_PART_MIB') or 15) * 2**20)   # bytes per weights part (the machine returns files
+                                                                  # of <= 16 MiB; smaller in the dry run's test, for several)
 T0 = time.time()
 
 def say(*a): print(f"[{time.time() - T0:6.1f}s]", *a, flush=True)
@@ -101,7 +102,7 @@ for v in SWEEP or [[]]:                                           # every varian
     c = checked_config(OVERRIDES + v)                             # a typo in a key or value
     if c.compile and c.compile_mode in CUDA_GRAPH_MODES: graph_modes.add(c.compile_mode)
     with torch.device('meta'): size = 2 * n_params(GPT(c.model_config())) + 2**20   # the bf16 release, tokenizer included
-    files = -(-size // (15 * 2**20)) + 4 + SPEED_ROW                # its parts + weights.json, eval.json, metrics, plot (+ speed)
+    files = -(-size // PART) + 4 + SPEED_ROW                # its parts + weights.json, eval.json, metrics, plot (+ speed)
     if files > 8: sys.exit(f"{' '.join(OVERRIDES + v)}: its weights ship in {files - 4 - SPEED_ROW} parts, {files} files in OUT "
                            f"with the rest, more than the 8 that come back; use a smaller model")
     if c.init_from:                                               # the file, its shape and its tokenizer

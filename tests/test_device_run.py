@@ -5,11 +5,13 @@ from conftest import ROOT, DATA, make_fixture
 
 def test_device_run_dry(tmp_path):
     env = {**os.environ, 'SCRATCH_LM_DRY_RUN': '1', 'OUT': str(tmp_path/'out'), 'TRAIN_SECONDS': '10', 'SCRATCH_LM_DATA': str(DATA),
-           'SCRATCH_LM_SWEEP': ' - ; max_steps=40 lr=1e-4'}                # two runs: the preset as it is, then a slow learner
+           'SCRATCH_LM_SWEEP': ' - ; max_steps=40 lr=1e-4',                # two runs: the preset as it is, then a slow learner
+           'SCRATCH_LM_PART_MIB': '1.25'}                                     # the tiny release in 3 parts, as the real one ships
     r = subprocess.run(['bash', 'scripts/device_run.sh'], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
     files = sorted(p.name for p in (tmp_path/'out').iterdir())
-    assert files == ['eval.json', 'loss.png', 'metrics.jsonl', 'speed.json', 'weights.json', 'weights.pt.part0']
+    assert files == ['eval.json', 'loss.png', 'metrics.jsonl', 'speed.json', 'weights.json', 'weights.pt.part0', 'weights.pt.part1',
+                     'weights.pt.part2']
     assert all((tmp_path/'out'/f).stat().st_size < 15 * 2**20 + 1 for f in files) and len(files) <= 8
     ev, sp = json.loads((tmp_path/'out'/'eval.json').read_text()), json.loads((tmp_path/'out'/'speed.json').read_text())
     assert ev['mode'] == 'strict' and ev['device'] == 'cpu' and ev['train']['step'] >= 40
@@ -44,6 +46,7 @@ def test_device_run_dry(tmp_path):
     assert (g['steps'], g['tokens_per_step'], g['train_seconds']) == (ev['train']['step'], ev['tokens_per_step'], ev['train']['train_seconds'])
     assert g['valid_strict_on_gpu'] == {k: ev[k] for k in ('token_ppl', 'word_ppl', 'bits_per_byte', 'n_tokens')}
     assert info['evaluations']['valid_strict']['token_ppl'] > 1 and len(list((tmp_path/'rel').glob('wikitext2_*M_gpu.pt'))) == 1
+    assert info['evaluations']['valid_strict']['mode'] == 'strict' and info['evaluations']['valid_sliding32']['mode'] == 'sliding(stride=32)'
     assert info['gpu_run']['speed_source'] == 'this call' and [r['overrides'] for r in info['gpu_run']['sweep']] == [[], ['max_steps=40', 'lr=1e-4']]
     (tmp_path/'out'/'speed.json').rename(tmp_path/'speed.json')        # a run made with SPEED_ROW=0: the speed row must come from elsewhere
     safe = ['--releases', str(tmp_path/'rel3'), '--data', str(fx), '--splits', 'valid']      # never the real releases/, if a check slipped
